@@ -1,0 +1,61 @@
+# vae-tutorial: every target sets itself up from a bare machine with python3 >= 3.11.
+#   make run       set up, then execute the six notebooks in full mode into build/ (+ HTML)
+#   make test      set up, then unit tests and every notebook under nbval in fast mode
+#   make lab       set up, then open JupyterLab on notebooks/ with the vae-tutorial kernel
+#   make student   student copies (solutions removed) in build/student/
+#   make notebooks re-execute notebooks/ in place in full mode (maintainers, before a commit)
+#   make lock      regenerate requirements.lock from the ranges in pyproject.toml
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PIP    := $(BIN)/python -m pip --disable-pip-version-check --quiet
+NBVAL  := --nbval-lax --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900
+
+.PHONY: setup run lab test student notebooks lock lint clean
+
+setup: $(STAMP)
+
+# Re-runs only when the lock or pyproject.toml changes: a second 'make' reuses the venv.
+$(STAMP): requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "vae-tutorial needs Python >= 3.11, found " + sys.version.split()[0] + ": run make PYTHON=python3.11 ...")'
+	@test -x $(BIN)/python || { echo "Creating $(VENV) ..."; $(PYTHON) -m venv $(VENV); }
+	@echo "Installing the locked packages into $(VENV) (about a minute the first time) ..."
+	@$(PIP) install -r requirements.lock
+	@$(PIP) install --no-deps -e .
+	@$(BIN)/python -m ipykernel install --sys-prefix --name vae-tutorial --display-name "Python 3 (vae-tutorial)" >/dev/null
+	@touch $(STAMP)
+	@echo "Ready: $(VENV) with the vae-tutorial kernel."
+
+run: $(STAMP)
+	$(BIN)/python -m vae_tutorial.series run --out build
+
+notebooks: $(STAMP)
+	$(BIN)/python -m vae_tutorial.series in-place
+
+student: $(STAMP)
+	$(BIN)/python -m vae_tutorial.series student --out build/student
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+# pytest exits 5 when it collects no test: that is not a failure of the suite.
+test: $(STAMP)
+	VAE_TUTORIAL_FAST=1 $(BIN)/python -m pytest tests || [ $$? -eq 5 ]
+	VAE_TUTORIAL_FAST=1 $(BIN)/python -m pytest $(NBVAL) notebooks
+
+lint: $(STAMP)
+	$(BIN)/ruff check vae_tutorial tests benchmarks
+	$(BIN)/ruff format --check vae_tutorial tests benchmarks
+
+lock:
+	rm -rf build/lock-venv && $(PYTHON) -m venv build/lock-venv
+	build/lock-venv/bin/pip install --quiet ".[notebooks,test,dev]"
+	{ echo "# Exact versions that 'make setup' installs (Python 3.11)."; \
+	  echo "# Regenerate with 'make lock' after changing the ranges in pyproject.toml."; \
+	  build/lock-venv/bin/pip freeze --exclude vae-tutorial; } > requirements.lock
+	rm -rf build/lock-venv
+
+clean:
+	rm -rf $(VENV) build

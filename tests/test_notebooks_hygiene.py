@@ -1,0 +1,97 @@
+"""Every notebook follows the series' skeleton and is committed executed, in order, with outputs."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
+
+
+def _load(path):
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _src(cell) -> str:
+    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+
+
+def _code_cells(nb):
+    return [c for c in nb["cells"] if c["cell_type"] == "code" and _src(c).strip()]
+
+
+def test_the_series_is_numbered_from_01_without_gaps():
+    numbers = [int(p.name[:2]) for p in NOTEBOOKS]
+    assert numbers == list(range(1, len(NOTEBOOKS) + 1)), [p.name for p in NOTEBOOKS]
+
+
+@pytest.fixture(params=NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def notebook(request):
+    return request.param, _load(request.param)
+
+
+def test_name_is_numbered_snake_case(notebook):
+    path, _ = notebook
+    assert re.fullmatch(r"\d\d_[a-z0-9]+(_[a-z0-9]+)*\.ipynb", path.name), path.name
+
+
+def test_title_cell_has_outcomes_prerequisites_and_runtime(notebook):
+    path, nb = notebook
+    first = nb["cells"][0]
+    text = _src(first)
+    assert first["cell_type"] == "markdown"
+    assert text.startswith(f"# {path.name[:2]} · "), "title must read '# NN · Title'"
+    for needed in ("Intended learning outcomes", "Prerequisites", "Runtime"):
+        assert needed in text, f"title cell lacks '{needed}'"
+
+
+def test_first_code_cell_is_the_setup_cell(notebook):
+    _, nb = notebook
+    setup = _src(_code_cells(nb)[0])
+    assert re.search(r"^from vae_tutorial( import|\.)", setup, re.M), "the setup cell imports from vae_tutorial"
+    assert "settings()" in setup, "the setup cell reads config.settings()"
+
+
+def test_no_path_hacks_or_installs(notebook):
+    _, nb = notebook
+    for cell in _code_cells(nb):
+        src = _src(cell)
+        assert "sys.path" not in src, "no sys.path edits: the package is installed"
+        assert not re.search(r"^\s*[!%]\s*(pip|conda)\b", src, re.M), "no !pip/%pip in notebooks"
+
+
+def test_exercises_are_checked_and_solutions_tagged(notebook):
+    _, nb = notebook
+    headings = [_src(c) for c in nb["cells"] if c["cell_type"] == "markdown"]
+    assert any(re.search(r"^## Exercises", h, re.M) for h in headings), "no '## Exercises' section"
+    assert any(re.search(r"^## Summary", h, re.M) for h in headings), "no '## Summary' section"
+    solutions = [c for c in nb["cells"] if "solution" in c.get("metadata", {}).get("tags", [])]
+    checked = [c for c in solutions if re.search(r"^exercises\.check_\w+\(", _src(c), re.M)]
+    assert len(checked) >= 2, f"need >= 2 solution cells that call exercises.check_*, found {len(checked)}"
+    for cell in checked:  # the committed run shows the checker passing
+        text = "".join("".join(o.get("text", "")) for o in cell.get("outputs", []))
+        assert "✅" in text, f"a solution's checker did not pass: {_src(cell)[:60]!r}"
+
+
+def test_kernel_is_one_a_new_user_has(notebook):
+    _, nb = notebook
+    assert nb["metadata"]["kernelspec"]["name"] in {"vae-tutorial", "python3"}
+
+
+def test_committed_executed_in_order_with_outputs(notebook):
+    _, nb = notebook
+    code = _code_cells(nb)
+    counts = [c["execution_count"] for c in code]
+    assert None not in counts, "some code cells were never executed: run the notebook (make notebooks)"
+    assert counts == list(range(1, len(code) + 1)), "cells not run top to bottom in one fresh kernel"
+    assert sum(bool(c["outputs"]) for c in code) >= len(code) // 2, "outputs were stripped"
+    for cell in code:
+        for out in cell["outputs"]:
+            assert out.get("name") != "stderr", f"stderr output committed in: {_src(cell)[:60]!r}"
+            assert "image/svg+xml" not in out.get("data", {}), "figures must be PNG (nbval compares SVG text)"
+
+
+def test_some_deterministic_cells_are_really_compared(notebook):
+    _, nb = notebook
+    assert sum(_src(c).startswith("# NBVAL_CHECK_OUTPUT") for c in _code_cells(nb)) >= 2

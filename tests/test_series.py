@@ -1,0 +1,56 @@
+"""Student copies drop every solution but keep every checker; the runner finds the series in order."""
+
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from vae_tutorial import series
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _notebook_with_solution():
+    nb = nbformat.v4.new_notebook()
+    solution = nbformat.v4.new_code_cell(
+        "def kl_diag(mean, log_var):\n    return 0.5 * (mean**2).sum()\nexercises.check_kl_diag(kl_diag)",
+        metadata={"tags": ["solution"]},
+        execution_count=3,
+        outputs=[nbformat.v4.new_output("stream", name="stdout", text="✅ Correct")],
+    )
+    other = nbformat.v4.new_code_cell("x = 1", execution_count=2, outputs=[])
+    nb.cells = [nbformat.v4.new_markdown_cell("# 01 · T"), other, solution]
+    return nb
+
+
+def test_student_copy_replaces_solution_by_stub_and_keeps_check():
+    copy = series.student_copy(_notebook_with_solution())
+    stub = copy.cells[2]
+    assert "return 0.5" not in stub.source and "def kl_diag" not in stub.source
+    assert stub.source == "# your code here\nexercises.check_kl_diag(kl_diag)"
+    assert all(c.get("outputs", []) == [] and c.get("execution_count") is None for c in copy.cells if c.cell_type == "code")
+    assert copy.cells[1].source == "x = 1", "cells without the tag are kept as they are"
+
+
+def test_student_copy_does_not_modify_the_original():
+    nb = _notebook_with_solution()
+    series.student_copy(nb)
+    assert "def kl_diag" in nb.cells[2].source and nb.cells[2].outputs
+
+
+@pytest.mark.parametrize("path", series.notebook_paths(ROOT / "notebooks"), ids=lambda p: p.name)
+def test_real_student_copies_keep_no_solution_line(path, tmp_path):
+    original = nbformat.read(path, as_version=4)
+    copy = nbformat.read(series.write_student_copies(path.parent, tmp_path)[int(path.name[:2]) - 1], as_version=4)
+    for before, after in zip(original.cells, copy.cells, strict=True):
+        if "solution" not in before.get("metadata", {}).get("tags", []):
+            continue
+        kept = [line for line in before.source.splitlines() if line.strip() and line in after.source.splitlines()]
+        assert all(line.lstrip().startswith("exercises.check_") for line in kept), kept
+        assert "exercises.check_" in after.source, "every exercise keeps its checker"
+
+
+def test_notebook_paths_are_the_numbered_notebooks_in_order(tmp_path):
+    for name in ("02_b.ipynb", "01_a.ipynb", "notes.ipynb", "10_c.ipynb"):
+        (tmp_path / name).write_text("{}")
+    assert [p.name for p in series.notebook_paths(tmp_path)] == ["01_a.ipynb", "02_b.ipynb", "10_c.ipynb"]

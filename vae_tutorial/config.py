@@ -1,0 +1,74 @@
+"""Settings that cost time (fast mode), seeding, and where outputs go."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import random
+from pathlib import Path
+
+import numpy as np
+
+FAST_ENV = "VAE_TUTORIAL_FAST"
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """The knobs that trade run time for precision; notebooks read them, never the env var.
+
+    fast: True when ``VAE_TUTORIAL_FAST=1`` (CI, ``make test``).
+    seed: the series' default random seed.
+    mc_samples: Monte Carlo samples for KL estimates (notebook 01).
+    grad_repeats: independent repeats used to measure a gradient estimator's variance (02).
+    demo_epochs: epochs of the tiny demonstration model (02).
+    """
+
+    fast: bool
+    seed: int = 42
+    mc_samples: int = 200_000
+    grad_repeats: int = 2_000
+    demo_epochs: int = 20
+
+
+_FAST_OVERRIDES = {"mc_samples": 20_000, "grad_repeats": 300, "demo_epochs": 3}
+
+
+def settings() -> Settings:
+    """Full-mode settings, or the scaled-down ones when ``VAE_TUTORIAL_FAST`` is 1/true/yes."""
+    fast = os.environ.get(FAST_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
+    return Settings(fast=True, **_FAST_OVERRIDES) if fast else Settings(fast=False)
+
+
+def seed_everything(seed: int = 42) -> None:
+    """Seed Python, NumPy and (if it is installed and wanted) Keras/TensorFlow.
+
+    Call it right before building a model: the same seed then gives the same initial
+    weights and the same losses on a rerun on the same machine (up to ~1e-7 float noise
+    from multi-threaded kernels).
+    """
+    random.seed(seed)
+    np.random.seed(seed)
+    from vae_tutorial._tensorflow import tf  # noqa: F401  (quiet import before Keras)
+    import keras
+
+    keras.utils.set_random_seed(seed)
+
+
+def output_dir(*parts: str) -> Path:
+    """Folder for generated files: ``$VAE_TUTORIAL_OUTPUT`` or the project's ``build/``.
+
+    The project root is the nearest folder, from the working directory up, that holds both
+    ``notebooks/`` and ``vae_tutorial/`` (so a notebook run from ``notebooks/`` writes to the
+    same ``build/`` as ``make run``); elsewhere it is ``./build``. Created if missing.
+    """
+    root = os.environ.get("VAE_TUTORIAL_OUTPUT")
+    if root is None:
+        here = Path.cwd().resolve()
+        project = next(
+            (p for p in (here, *here.parents) if (p / "notebooks").is_dir() and (p / "vae_tutorial").is_dir()),
+            here,
+        )
+        root = project / "build"
+    path = Path(root).joinpath(*parts)
+    path.mkdir(parents=True, exist_ok=True)
+    return path

@@ -1,0 +1,145 @@
+"""Checkers for the notebooks' exercises.
+
+Each ``check_*`` runs a learner's answer on a few cases, prints either a pass or one
+specific hint, and returns True/False. It never raises on a wrong answer: a learner sees a
+sentence, not a stack trace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+PASS = "✅ Correct"
+
+
+def _report(ok: bool, message: str) -> bool:
+    print(f"{PASS}: {message}" if ok else f"❌ Not yet: {message}")
+    return ok
+
+
+def _call(fn: Callable, *args):
+    try:
+        return np.asarray(fn(*args), dtype=np.float64), None
+    except Exception as exc:  # a learner's bug: report it as a hint, not a traceback
+        return None, f"your function raised {type(exc).__name__}: {exc}"
+
+
+# --- notebook 01 ---------------------------------------------------------------------------
+
+
+def _kl_reference(mean, log_var):
+    from vae_tutorial.gaussian import kl_diag_to_standard
+
+    return kl_diag_to_standard(mean, log_var)
+
+
+def check_kl_diag(fn: Callable) -> bool:
+    """fn(mean, log_var) with (n, d) arrays must return the KL to N(0, I) per row, shape (n,)."""
+    rng = np.random.default_rng(0)
+    mean, log_var = rng.normal(size=(5, 3)), rng.normal(scale=0.7, size=(5, 3))
+    got, err = _call(fn, mean, log_var)
+    if err:
+        return _report(False, err)
+    want = _kl_reference(mean, log_var)
+    if got.shape != want.shape:
+        return _report(False, f"expected one KL per row, shape {want.shape}, got shape {got.shape}. "
+                       "Sum over the latent dimensions only (axis=-1), not over the batch.")
+    if np.allclose(got, want, rtol=1e-6, atol=1e-9):
+        return _report(True, "the KL matches the closed form on 5 random diagonal Gaussians.")
+    if np.allclose(got, 2 * want, rtol=1e-6):
+        return _report(False, "your values are twice the right ones: the formula has a factor 1/2 in front.")
+    if np.allclose(got, -want, rtol=1e-6):
+        return _report(False, "your values have the wrong sign: a KL divergence is never negative.")
+    wrong_var = 0.5 * np.sum(log_var + mean**2 - 1 - log_var, axis=-1)
+    if np.allclose(got, wrong_var, rtol=1e-6) or np.allclose(got, 0.5 * np.sum(log_var + mean**2 - 1, axis=-1)):
+        return _report(False, "the variance is exp(log_var), not log_var itself.")
+    zero = np.zeros_like(mean)
+    at_prior, _ = _call(fn, zero, zero)
+    if at_prior is not None and not np.allclose(at_prior, 0.0, atol=1e-9):
+        return _report(False, f"KL(N(0, I) || N(0, I)) must be 0, your function gives {at_prior.ravel()[0]:.4g}.")
+    return _report(False, f"for the first row expected {want[0]:.4f} nats, got {got.ravel()[0]:.4f}. "
+                   "Check each term of 0.5 * sum(exp(log_var) + mean**2 - 1 - log_var).")
+
+
+CLOSER_CHOICES = {
+    "A": {"mean": [1.0, 0.0], "var": [1.0, 1.0]},
+    "B": {"mean": [0.0, 0.0], "var": [4.0, 0.25]},
+}
+
+
+def check_closer_to_standard(answer: str) -> bool:
+    """answer: "A" or "B", the Gaussian of ``CLOSER_CHOICES`` with the smaller KL to N(0, I)."""
+    kls = {k: float(_kl_reference(np.array(v["mean"]), np.log(v["var"]))) for k, v in CLOSER_CHOICES.items()}
+    best = min(kls, key=kls.get)
+    choice = str(answer).strip().upper()
+    if choice not in kls:
+        return _report(False, f"answer with 'A' or 'B', got {answer!r}.")
+    detail = f"KL(A || N(0,I)) = {kls['A']:.3f} nats, KL(B || N(0,I)) = {kls['B']:.3f} nats."
+    if choice == best:
+        return _report(True, detail)
+    return _report(False, "B is centred at 0, but its variances are far from 1 in both directions: "
+                   "0.5*(v - 1 - log v) grows on both sides of v = 1. Compute both KLs and compare.")
+
+
+# --- notebook 02 ---------------------------------------------------------------------------
+
+
+def check_reparameterize(fn: Callable) -> bool:
+    """fn(mean, log_var) on TensorFlow tensors must return mean + exp(log_var / 2) * eps,
+    with gradients flowing to both arguments."""
+    from vae_tutorial._tensorflow import tf
+
+    mean = tf.Variable(tf.fill((20_000, 2), 1.5))
+    log_var = tf.Variable(tf.fill((20_000, 2), np.log(4.0).astype("float32")))
+    try:
+        with tf.GradientTape() as tape:
+            z = fn(mean, log_var)
+            total = tf.reduce_sum(z)
+    except Exception as exc:  # a learner's bug
+        return _report(False, f"your function raised {type(exc).__name__}: {exc}")
+    if tuple(z.shape) != (20_000, 2):
+        return _report(False, f"z must have the shape of mean, (20000, 2); got {tuple(z.shape)}.")
+    d_mean, d_log_var = tape.gradient(total, [mean, log_var])
+    if d_mean is None or d_log_var is None:
+        return _report(False, "no gradient reaches mean or log_var. Draw eps ~ N(0, 1) on its own "
+                       "(e.g. keras.random.normal(shape)) and build z from mean, log_var and eps.")
+    z = z.numpy()
+    sd = float(z.std())
+    if abs(float(z.mean()) - 1.5) > 0.05:
+        return _report(False, f"the samples' mean is {z.mean():.3f}, expected 1.5 (the mean argument).")
+    if abs(sd - 4.0) < 0.1:
+        return _report(False, "the samples' standard deviation is 4 = exp(log_var): that is the variance. "
+                       "The standard deviation is exp(0.5 * log_var).")
+    if abs(sd - 2.0) > 0.05:
+        return _report(False, f"the samples' standard deviation is {sd:.3f}, expected 2 = exp(0.5 * log(4)).")
+    if not np.allclose(d_mean.numpy(), 1.0):
+        return _report(False, "dz/dmean should be exactly 1: z = mean + sigma * eps.")
+    return _report(True, "samples have mean 1.5 and std 2, and gradients reach mean and log_var.")
+
+
+def check_score_function(fn: Callable) -> bool:
+    """fn(f, mu, sigma, z) must return the score-function estimate mean(f(z) * (z - mu) / sigma**2)."""
+    rng = np.random.default_rng(1)
+    mu, sigma = 0.7, 1.3
+    z = mu + sigma * rng.standard_normal(50)
+
+    def f(v):
+        return v**3
+
+    got, err = _call(fn, f, mu, sigma, z)
+    if err:
+        return _report(False, err)
+    want = float(np.mean(f(z) * (z - mu) / sigma**2))
+    if got.shape not in ((), (1,)):
+        return _report(False, f"return one number (the average over samples), got shape {got.shape}.")
+    got = float(got.ravel()[0])
+    if np.isclose(got, want, rtol=1e-6):
+        return _report(True, "your estimate matches mean(f(z) * (z - mu) / sigma**2).")
+    if np.isclose(got, float(np.mean(f(z) * (z - mu) / sigma)), rtol=1e-6):
+        return _report(False, "the score of N(mu, sigma^2) is (z - mu) / sigma**2: divide by the variance, not sigma.")
+    if np.isclose(got, float(np.mean(f(z) * (z - mu))), rtol=1e-6):
+        return _report(False, "you left out the 1 / sigma**2 of the score d/dmu log N(z; mu, sigma^2).")
+    return _report(False, f"expected {want:.5f}, got {got:.5f}. The estimate is the average of f(z) times the "
+                   "score (z - mu) / sigma**2.")

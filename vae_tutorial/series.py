@@ -1,0 +1,130 @@
+"""Run the notebook series (``make run``, ``make notebooks``) and write student copies (``make student``).
+
+    python -m vae_tutorial.series run [--out build] [--fast]      executed copies + HTML in build/
+    python -m vae_tutorial.series in-place                          re-execute notebooks/ in full mode
+    python -m vae_tutorial.series student [--out build/student]     solution cells replaced by stubs
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+
+from vae_tutorial.config import FAST_ENV
+
+KERNEL = "vae-tutorial"
+STUB = "# your code here\n"
+
+
+def notebook_paths(folder: Path) -> list[Path]:
+    """The series' notebooks, ``NN_name.ipynb``, in order."""
+    return sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb"))
+
+
+def execute(path: Path, fast: bool, timeout: int = 1800) -> tuple[nbformat.NotebookNode, Exception | None]:
+    """Run a notebook top to bottom in a fresh ``vae-tutorial`` kernel, from its own folder.
+
+    Returns the executed notebook (partly executed if a cell failed) and the error, if any.
+    The kernel inherits this process's environment, with ``VAE_TUTORIAL_FAST`` set or removed.
+    """
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    if fast:
+        os.environ[FAST_ENV] = "1"
+    else:
+        os.environ.pop(FAST_ENV, None)
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        nb, timeout=timeout, kernel_name=KERNEL, record_timing=False,
+        resources={"metadata": {"path": str(path.parent.resolve())}},
+    )
+    try:
+        client.execute()
+    except CellExecutionError as exc:
+        return nb, exc
+    return nb, None
+
+
+def run(source: Path, out: Path | None, fast: bool) -> int:
+    """Execute every notebook in order; write ``out/NN.ipynb`` and ``out/NN.html`` (or in place
+    when ``out`` is None). Prints a progress line per notebook; returns the number that failed."""
+    from nbconvert import HTMLExporter
+
+    paths = notebook_paths(source)
+    failed = 0
+    start_all = time.perf_counter()
+    for i, path in enumerate(paths, 1):
+        print(f"[{i}/{len(paths)}] {path.name} ...", end=" ", flush=True)
+        start = time.perf_counter()
+        nb, error = execute(path, fast)
+        seconds = time.perf_counter() - start
+        if out is None and error is None:  # in place: never overwrite a notebook with a failed run
+            nbformat.write(nb, path)
+        elif out is not None:  # build/: keep a failed run too, to read where it stopped
+            out.mkdir(parents=True, exist_ok=True)
+            nbformat.write(nb, out / path.name)
+            html, _ = HTMLExporter().from_notebook_node(nb)
+            (out / path.name).with_suffix(".html").write_text(html, encoding="utf-8")
+        print(f"{'ok' if error is None else 'FAILED'} in {seconds:.0f} s", flush=True)
+        if error is not None:
+            failed += 1
+            print(f"    {str(error).strip().splitlines()[-1]}", flush=True)
+    where = source if out is None else out
+    print(f"{len(paths) - failed}/{len(paths)} notebooks ran in {time.perf_counter() - start_all:.0f} s; "
+          f"executed copies{'' if out is None else ' and HTML'} are in {where}/")
+    return failed
+
+
+def student_copy(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy with every ``solution``-tagged cell replaced by a stub that keeps its check call,
+    and all outputs cleared."""
+    nb = nbformat.from_dict(nb)
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        if "solution" in cell.get("metadata", {}).get("tags", []):
+            checks = [line for line in cell.source.splitlines() if line.lstrip().startswith("exercises.check_")]
+            cell.source = STUB + "\n".join(checks)
+        cell.outputs = []
+        cell.execution_count = None
+    return nb
+
+
+def write_student_copies(source: Path, out: Path) -> list[Path]:
+    """Write a student copy of each notebook of ``source`` into ``out``; returns their paths."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for path in notebook_paths(source):
+        target = out / path.name
+        nbformat.write(student_copy(nbformat.read(path, as_version=4)), target)
+        written.append(target)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m vae_tutorial.series", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("action", choices=["run", "in-place", "student"])
+    parser.add_argument("--notebooks", type=Path, default=Path("notebooks"), help="folder of NN_*.ipynb")
+    parser.add_argument("--out", type=Path, default=None, help="output folder (build/ or build/student/)")
+    parser.add_argument("--fast", action="store_true", help="run in fast mode (VAE_TUTORIAL_FAST=1)")
+    args = parser.parse_args(argv)
+    if not notebook_paths(args.notebooks):
+        print(f"series: error: no NN_*.ipynb notebooks in {args.notebooks}/", file=sys.stderr)
+        return 2
+    if args.action == "student":
+        written = write_student_copies(args.notebooks, args.out or Path("build/student"))
+        print(f"{len(written)} student copies in {written[0].parent}/")
+        return 0
+    out = None if args.action == "in-place" else (args.out or Path("build"))
+    return 1 if run(args.notebooks, out, fast=args.fast) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
