@@ -28,7 +28,9 @@ def test_student_copy_replaces_solution_by_stub_and_keeps_check():
     stub = copy.cells[2]
     assert "return 0.5" not in stub.source and "def kl_diag" not in stub.source
     assert stub.source == "# your code here\nexercises.check_kl_diag(kl_diag)"
-    assert all(c.get("outputs", []) == [] and c.get("execution_count") is None for c in copy.cells if c.cell_type == "code")
+    assert all(
+        c.get("outputs", []) == [] and c.get("execution_count") is None for c in copy.cells if c.cell_type == "code"
+    )
     assert copy.cells[1].source == "x = 1", "cells without the tag are kept as they are"
 
 

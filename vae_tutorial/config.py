@@ -21,6 +21,8 @@ class Settings:
     mc_samples: Monte Carlo samples for KL estimates (notebook 01).
     grad_repeats: independent repeats used to measure a gradient estimator's variance (02).
     demo_epochs: epochs of the tiny demonstration model (02).
+    image_epochs: epochs of the image VAE (03 and ``vae-tutorial train-images``).
+    iwae_k: importance samples per example for the IWAE estimate of -log p(x).
     """
 
     fast: bool
@@ -28,9 +30,11 @@ class Settings:
     mc_samples: int = 200_000
     grad_repeats: int = 2_000
     demo_epochs: int = 20
+    image_epochs: int = 30
+    iwae_k: int = 500
 
 
-_FAST_OVERRIDES = {"mc_samples": 20_000, "grad_repeats": 300, "demo_epochs": 3}
+_FAST_OVERRIDES = {"mc_samples": 20_000, "grad_repeats": 300, "demo_epochs": 3, "image_epochs": 2, "iwae_k": 20}
 
 
 def settings() -> Settings:

@@ -44,8 +44,11 @@ def check_kl_diag(fn: Callable) -> bool:
         return _report(False, err)
     want = _kl_reference(mean, log_var)
     if got.shape != want.shape:
-        return _report(False, f"expected one KL per row, shape {want.shape}, got shape {got.shape}. "
-                       "Sum over the latent dimensions only (axis=-1), not over the batch.")
+        return _report(
+            False,
+            f"expected one KL per row, shape {want.shape}, got shape {got.shape}. "
+            "Sum over the latent dimensions only (axis=-1), not over the batch.",
+        )
     if np.allclose(got, want, rtol=1e-6, atol=1e-9):
         return _report(True, "the KL matches the closed form on 5 random diagonal Gaussians.")
     if np.allclose(got, 2 * want, rtol=1e-6):
@@ -59,8 +62,11 @@ def check_kl_diag(fn: Callable) -> bool:
     at_prior, _ = _call(fn, zero, zero)
     if at_prior is not None and not np.allclose(at_prior, 0.0, atol=1e-9):
         return _report(False, f"KL(N(0, I) || N(0, I)) must be 0, your function gives {at_prior.ravel()[0]:.4g}.")
-    return _report(False, f"for the first row expected {want[0]:.4f} nats, got {got.ravel()[0]:.4f}. "
-                   "Check each term of 0.5 * sum(exp(log_var) + mean**2 - 1 - log_var).")
+    return _report(
+        False,
+        f"for the first row expected {want[0]:.4f} nats, got {got.ravel()[0]:.4f}. "
+        "Check each term of 0.5 * sum(exp(log_var) + mean**2 - 1 - log_var).",
+    )
 
 
 CLOSER_CHOICES = {
@@ -79,8 +85,11 @@ def check_closer_to_standard(answer: str) -> bool:
     detail = f"KL(A || N(0,I)) = {kls['A']:.3f} nats, KL(B || N(0,I)) = {kls['B']:.3f} nats."
     if choice == best:
         return _report(True, detail)
-    return _report(False, "B is centred at 0, but its variances are far from 1 in both directions: "
-                   "0.5*(v - 1 - log v) grows on both sides of v = 1. Compute both KLs and compare.")
+    return _report(
+        False,
+        "B is centred at 0, but its variances are far from 1 in both directions: "
+        "0.5*(v - 1 - log v) grows on both sides of v = 1. Compute both KLs and compare.",
+    )
 
 
 # --- notebook 02 ---------------------------------------------------------------------------
@@ -103,15 +112,21 @@ def check_reparameterize(fn: Callable) -> bool:
         return _report(False, f"z must have the shape of mean, (20000, 2); got {tuple(z.shape)}.")
     d_mean, d_log_var = tape.gradient(total, [mean, log_var])
     if d_mean is None or d_log_var is None:
-        return _report(False, "no gradient reaches mean or log_var. Draw eps ~ N(0, 1) on its own "
-                       "(e.g. keras.random.normal(shape)) and build z from mean, log_var and eps.")
+        return _report(
+            False,
+            "no gradient reaches mean or log_var. Draw eps ~ N(0, 1) on its own "
+            "(e.g. keras.random.normal(shape)) and build z from mean, log_var and eps.",
+        )
     z = z.numpy()
     sd = float(z.std())
     if abs(float(z.mean()) - 1.5) > 0.05:
         return _report(False, f"the samples' mean is {z.mean():.3f}, expected 1.5 (the mean argument).")
     if abs(sd - 4.0) < 0.1:
-        return _report(False, "the samples' standard deviation is 4 = exp(log_var): that is the variance. "
-                       "The standard deviation is exp(0.5 * log_var).")
+        return _report(
+            False,
+            "the samples' standard deviation is 4 = exp(log_var): that is the variance. "
+            "The standard deviation is exp(0.5 * log_var).",
+        )
     if abs(sd - 2.0) > 0.05:
         return _report(False, f"the samples' standard deviation is {sd:.3f}, expected 2 = exp(0.5 * log(4)).")
     if not np.allclose(d_mean.numpy(), 1.0):
@@ -141,5 +156,7 @@ def check_score_function(fn: Callable) -> bool:
         return _report(False, "the score of N(mu, sigma^2) is (z - mu) / sigma**2: divide by the variance, not sigma.")
     if np.isclose(got, float(np.mean(f(z) * (z - mu))), rtol=1e-6):
         return _report(False, "you left out the 1 / sigma**2 of the score d/dmu log N(z; mu, sigma^2).")
-    return _report(False, f"expected {want:.5f}, got {got:.5f}. The estimate is the average of f(z) times the "
-                   "score (z - mu) / sigma**2.")
+    return _report(
+        False,
+        f"expected {want:.5f}, got {got:.5f}. The estimate is the average of f(z) times the score (z - mu) / sigma**2.",
+    )

@@ -19,7 +19,9 @@ def _vector(name: str, value, dim: int | None = None) -> np.ndarray:
     if arr.ndim != 1:
         raise DataError(name, f"expected a 1-D vector, got shape {arr.shape}", "Pass a vector such as np.zeros(d).")
     if dim is not None and arr.shape[0] != dim:
-        raise DataError(name, f"has length {arr.shape[0]} but the other arguments have dimension {dim}", "Make the shapes agree.")
+        raise DataError(
+            name, f"has length {arr.shape[0]} but the other arguments have dimension {dim}", "Make the shapes agree."
+        )
     if not np.all(np.isfinite(arr)):
         raise DataError(name, "contains NaN or infinity", "Pass finite numbers.")
     return arr
@@ -29,12 +31,16 @@ def _cholesky(name: str, cov, dim: int) -> np.ndarray:
     """Validate a covariance and return its lower Cholesky factor L (cov = L @ L.T)."""
     arr = np.asarray(cov, dtype=np.float64)
     if arr.shape != (dim, dim):
-        raise DataError(name, f"expected shape ({dim}, {dim}) to match the mean, got {arr.shape}", "Pass a d x d covariance.")
+        raise DataError(
+            name, f"expected shape ({dim}, {dim}) to match the mean, got {arr.shape}", "Pass a d x d covariance."
+        )
     if not np.all(np.isfinite(arr)):
         raise DataError(name, "contains NaN or infinity", "Pass finite numbers.")
     asym = float(np.max(np.abs(arr - arr.T))) if dim else 0.0
     if asym > 1e-8 * max(1.0, float(np.max(np.abs(arr)))):
-        raise DataError(name, f"is not symmetric (max |cov - cov.T| = {asym:.3g})", "Pass a symmetric matrix, e.g. (A + A.T) / 2.")
+        raise DataError(
+            name, f"is not symmetric (max |cov - cov.T| = {asym:.3g})", "Pass a symmetric matrix, e.g. (A + A.T) / 2."
+        )
     try:
         return np.linalg.cholesky(arr)
     except np.linalg.LinAlgError:
@@ -115,7 +121,9 @@ def kl_diag_to_standard(mean, log_var) -> np.ndarray:
     m = np.asarray(mean, dtype=np.float64)
     lv = np.asarray(log_var, dtype=np.float64)
     if m.shape != lv.shape:
-        raise DataError("log_var", f"has shape {lv.shape} but mean has shape {m.shape}", "Pass one log-variance per mean.")
+        raise DataError(
+            "log_var", f"has shape {lv.shape} but mean has shape {m.shape}", "Pass one log-variance per mean."
+        )
     if m.ndim not in (1, 2):
         raise DataError("mean", f"expected shape (d,) or (n, d), got {m.shape}", "Pass one row per example.")
     if not (np.all(np.isfinite(m)) and np.all(np.isfinite(lv))):
@@ -130,7 +138,9 @@ def kl_monte_carlo(mean0, cov0, mean1, cov1, n: int = 100_000, seed: int | None 
     standard deviation of that difference divided by sqrt(n).
     """
     if int(n) != n or n < 2:
-        raise DataError("n", f"must be a whole number >= 2 to estimate a standard error, got {n!r}", "Use n = 10_000 or more.")
+        raise DataError(
+            "n", f"must be a whole number >= 2 to estimate a standard error, got {n!r}", "Use n = 10_000 or more."
+        )
     x = sample_mvn(mean0, cov0, n, seed)
     diff = mvn_logpdf(x, mean0, cov0) - mvn_logpdf(x, mean1, cov1)
     return float(np.mean(diff)), float(np.std(diff, ddof=1) / np.sqrt(len(diff)))

@@ -33,7 +33,8 @@ class Sampling(keras.layers.Layer):
     Call it on ``[z_mean, z_log_var]`` (each (batch, latent_dim)). Unlike the seed's
     ``Lambda(sampling)`` it saves to and loads from ``.keras`` in safe mode, and its own
     ``SeedGenerator`` makes draws reproducible: two layers built with the same ``seed``
-    give the same sequence of samples.
+    give the same sequence of samples. The generator's position is not saved in a ``.keras``
+    file: a loaded model restarts its noise sequence from ``seed``.
     """
 
     def __init__(self, seed: int | None = None, **kwargs):
@@ -70,7 +71,8 @@ def pathwise_gradients(
     with tf.GradientTape() as tape:
         z = mus + float(sigma) * eps
         total = tf.reduce_sum(tf.reduce_mean(f(z), axis=1))
-    return tape.gradient(total, mus).numpy()[:, 0]
+    # An f that is flat almost everywhere (a step) has no path to mu: its pathwise gradient is 0.
+    return tape.gradient(total, mus, unconnected_gradients=tf.UnconnectedGradients.ZERO).numpy()[:, 0]
 
 
 def score_function_gradients(

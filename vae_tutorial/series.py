@@ -1,8 +1,8 @@
 """Run the notebook series (``make run``, ``make notebooks``) and write student copies (``make student``).
 
-    python -m vae_tutorial.series run [--out build] [--fast]      executed copies + HTML in build/
-    python -m vae_tutorial.series in-place                          re-execute notebooks/ in full mode
-    python -m vae_tutorial.series student [--out build/student]     solution cells replaced by stubs
+python -m vae_tutorial.series run [--out build] [--fast]      executed copies + HTML in build/
+python -m vae_tutorial.series in-place                          re-execute notebooks/ in full mode
+python -m vae_tutorial.series student [--out build/student]     solution cells replaced by stubs
 """
 
 from __future__ import annotations
@@ -41,7 +41,10 @@ def execute(path: Path, fast: bool, timeout: int = 1800) -> tuple[nbformat.Noteb
         os.environ.pop(FAST_ENV, None)
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(
-        nb, timeout=timeout, kernel_name=KERNEL, record_timing=False,
+        nb,
+        timeout=timeout,
+        kernel_name=KERNEL,
+        record_timing=False,
         resources={"metadata": {"path": str(path.parent.resolve())}},
     )
     try:
@@ -76,8 +79,10 @@ def run(source: Path, out: Path | None, fast: bool) -> int:
             failed += 1
             print(f"    {str(error).strip().splitlines()[-1]}", flush=True)
     where = source if out is None else out
-    print(f"{len(paths) - failed}/{len(paths)} notebooks ran in {time.perf_counter() - start_all:.0f} s; "
-          f"executed copies{'' if out is None else ' and HTML'} are in {where}/")
+    print(
+        f"{len(paths) - failed}/{len(paths)} notebooks ran in {time.perf_counter() - start_all:.0f} s; "
+        f"executed copies{'' if out is None else ' and HTML'} are in {where}/"
+    )
     return failed
 
 
@@ -108,8 +113,9 @@ def write_student_copies(source: Path, out: Path) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m vae_tutorial.series", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m vae_tutorial.series", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("action", choices=["run", "in-place", "student"])
     parser.add_argument("--notebooks", type=Path, default=Path("notebooks"), help="folder of NN_*.ipynb")
     parser.add_argument("--out", type=Path, default=None, help="output folder (build/ or build/student/)")

@@ -1,0 +1,222 @@
+"""Each checker accepts a right answer and names the mistake in each typical wrong one."""
+
+import numpy as np
+import pytest
+
+from vae_tutorial import exercises
+from vae_tutorial._tensorflow import tf
+from vae_tutorial.gaussian import kl_diag_to_standard
+
+# isort: split
+import keras  # after vae_tutorial._tensorflow, which imports TensorFlow quietly
+
+
+def _run(check, answer, capsys):
+    ok = check(answer)
+    return ok, capsys.readouterr().out
+
+
+def _passes(check, answer, capsys):
+    ok, out = _run(check, answer, capsys)
+    assert ok is True, out
+    assert out.startswith("✅"), out
+
+
+def _fails_with(check, answer, hint, capsys):
+    ok, out = _run(check, answer, capsys)
+    assert ok is False, out
+    assert out.startswith("❌") and "✅" not in out, out
+    assert hint in out, out
+
+
+# --- notebook 01: KL to the standard normal -------------------------------------------------
+
+
+def kl_right(mean, log_var):
+    return 0.5 * np.sum(np.exp(log_var) + mean**2 - 1 - log_var, axis=-1)
+
+
+def kl_right_keras(mean, log_var):
+    ops = keras.ops
+    return 0.5 * ops.sum(ops.exp(log_var) + ops.square(mean) - 1 - log_var, axis=-1)
+
+
+def kl_no_half(mean, log_var):
+    return np.sum(np.exp(log_var) + mean**2 - 1 - log_var, axis=-1)
+
+
+def kl_wrong_sign(mean, log_var):
+    return -0.5 * np.sum(np.exp(log_var) + mean**2 - 1 - log_var, axis=-1)
+
+
+def kl_log_var_as_variance(mean, log_var):
+    var = log_var  # the mistake: log_var taken for the variance itself
+    return 0.5 * np.sum(var + mean**2 - 1 - log_var, axis=-1)
+
+
+def kl_log_var_as_variance_dropped_log(mean, log_var):
+    return 0.5 * np.sum(log_var + mean**2 - 1, axis=-1)
+
+
+def kl_sum_over_batch(mean, log_var):
+    return 0.5 * np.sum(np.exp(log_var) + mean**2 - 1 - log_var)
+
+
+def kl_raises(mean, log_var):
+    return mean @ log_var  # (5, 3) @ (5, 3): shapes do not align
+
+
+def kl_zero_mean_term(mean, log_var):
+    return 0.5 * np.sum(np.exp(log_var) - 1 - log_var, axis=-1) + 1.0
+
+
+@pytest.mark.parametrize("answer", [kl_right, kl_right_keras, kl_diag_to_standard])
+def test_check_kl_diag_accepts_a_correct_solution(answer, capsys):
+    _passes(exercises.check_kl_diag, answer, capsys)
+
+
+@pytest.mark.parametrize(
+    ("answer", "hint"),
+    [
+        (kl_no_half, "twice the right ones: the formula has a factor 1/2"),
+        (kl_wrong_sign, "wrong sign"),
+        (kl_log_var_as_variance, "the variance is exp(log_var), not log_var"),
+        (kl_log_var_as_variance_dropped_log, "the variance is exp(log_var), not log_var"),
+        (kl_sum_over_batch, "Sum over the latent dimensions only (axis=-1), not over the batch"),
+        (kl_raises, "your function raised ValueError"),
+        (kl_zero_mean_term, "KL(N(0, I) || N(0, I)) must be 0, your function gives 1"),
+    ],
+    ids=lambda v: getattr(v, "__name__", "hint"),
+)
+def test_check_kl_diag_names_the_mistake(answer, hint, capsys):
+    _fails_with(exercises.check_kl_diag, answer, hint, capsys)
+
+
+def test_closer_to_standard_checker_agrees_with_the_closed_form(capsys):
+    kls = {
+        k: float(kl_diag_to_standard(np.array(v["mean"]), np.log(v["var"])))
+        for k, v in exercises.CLOSER_CHOICES.items()
+    }
+    closer = min(kls, key=kls.get)
+    farther = max(kls, key=kls.get)
+    assert closer == "A" and farther == "B", kls  # the hint text below is written for this case
+
+    for answer in (closer, closer.lower(), f" {closer} "):
+        ok, out = _run(exercises.check_closer_to_standard, answer, capsys)
+        assert ok is True and out.startswith("✅"), out
+        assert f"KL(A || N(0,I)) = {kls['A']:.3f} nats" in out and f"KL(B || N(0,I)) = {kls['B']:.3f}" in out
+    for answer in (farther, farther.lower()):
+        _fails_with(exercises.check_closer_to_standard, answer, "its variances are far from 1", capsys)
+
+
+@pytest.mark.parametrize("answer", ["C", "", 1])
+def test_closer_to_standard_asks_for_a_or_b(answer, capsys):
+    _fails_with(exercises.check_closer_to_standard, answer, "answer with 'A' or 'B'", capsys)
+
+
+# --- notebook 02: the reparameterization trick ----------------------------------------------
+
+
+def reparam_keras(mean, log_var):
+    eps = keras.random.normal(keras.ops.shape(mean), seed=1)
+    return mean + keras.ops.exp(0.5 * log_var) * eps
+
+
+def reparam_tf(mean, log_var):
+    return mean + tf.exp(log_var / 2) * tf.random.normal(tf.shape(mean), seed=2)
+
+
+def reparam_tf_random_normal_with_tensor_args(mean, log_var):
+    # tf.random.normal computes mean + stddev * eps itself, so gradients do reach both tensors
+    return tf.random.normal(tf.shape(mean), mean, tf.exp(0.5 * log_var), seed=3)
+
+
+def reparam_std_is_variance(mean, log_var):
+    return mean + tf.exp(log_var) * tf.random.normal(tf.shape(mean), seed=4)
+
+
+def reparam_numpy(mean, log_var):
+    # sampled outside TensorFlow: right numbers, but the tape sees a constant
+    rng = np.random.default_rng(5)
+    return tf.constant(rng.normal(mean.numpy(), np.exp(0.5 * log_var.numpy())), dtype=tf.float32)
+
+
+def reparam_stop_gradient(mean, log_var):
+    return tf.stop_gradient(reparam_tf(mean, log_var))
+
+
+def reparam_wrong_mean(mean, log_var):
+    return reparam_tf(mean, log_var) - 1.0
+
+
+def reparam_raises(mean, log_var):
+    return mean + tf.exp(0.5 * log_var) * tf.random.normal((3,))
+
+
+@pytest.mark.parametrize(
+    "answer", [reparam_keras, reparam_tf, reparam_tf_random_normal_with_tensor_args], ids=lambda f: f.__name__
+)
+def test_check_reparameterize_accepts_a_correct_solution(answer, capsys):
+    _passes(exercises.check_reparameterize, answer, capsys)
+
+
+def test_check_reparameterize_accepts_the_package_solution(capsys):
+    from vae_tutorial.sampling import reparameterize
+
+    _passes(exercises.check_reparameterize, reparameterize, capsys)
+
+
+@pytest.mark.parametrize(
+    ("answer", "hint"),
+    [
+        (reparam_std_is_variance, "standard deviation is 4 = exp(log_var): that is the variance"),
+        (reparam_numpy, "no gradient reaches mean or log_var"),
+        (reparam_stop_gradient, "no gradient reaches mean or log_var"),
+        (reparam_wrong_mean, "expected 1.5 (the mean argument)"),
+        (reparam_raises, "your function raised"),
+    ],
+    ids=lambda v: getattr(v, "__name__", "hint"),
+)
+def test_check_reparameterize_names_the_mistake(answer, hint, capsys):
+    _fails_with(exercises.check_reparameterize, answer, hint, capsys)
+
+
+# --- notebook 02: the score-function estimator ----------------------------------------------
+
+
+def score_right(f, mu, sigma, z):
+    return np.mean(f(z) * (z - mu) / sigma**2)
+
+
+def score_over_sigma(f, mu, sigma, z):
+    return np.mean(f(z) * (z - mu) / sigma)
+
+
+def score_no_division(f, mu, sigma, z):
+    return np.mean(f(z) * (z - mu))
+
+
+def score_per_sample(f, mu, sigma, z):
+    return f(z) * (z - mu) / sigma**2
+
+
+def score_derivative_instead(f, mu, sigma, z):
+    return np.mean(3 * z**2)  # a pathwise estimate, not the score function's
+
+
+def test_check_score_function_accepts_a_correct_solution(capsys):
+    _passes(exercises.check_score_function, score_right, capsys)
+
+
+@pytest.mark.parametrize(
+    ("answer", "hint"),
+    [
+        (score_over_sigma, "divide by the variance, not sigma"),
+        (score_no_division, "you left out the 1 / sigma**2"),
+        (score_per_sample, "return one number (the average over samples), got shape (50,)"),
+        (score_derivative_instead, "The estimate is the average of f(z) times the score"),
+    ],
+    ids=lambda v: getattr(v, "__name__", "hint"),
+)
+def test_check_score_function_names_the_mistake(answer, hint, capsys):
+    _fails_with(exercises.check_score_function, answer, hint, capsys)
