@@ -43,6 +43,8 @@ def test_normal_logpdf_matches_scipy_for_any_shape():
     x = np.random.default_rng(1).normal(scale=3.0, size=(4, 5))
     np.testing.assert_allclose(gaussian.normal_logpdf(x, 0.7, 2.5), stats.norm.logpdf(x, 0.7, 2.5), rtol=1e-12)
     np.testing.assert_allclose(gaussian.normal_logpdf(x), stats.norm.logpdf(x), rtol=1e-12)
+    std = np.linspace(0.5, 3.0, x.size).reshape(x.shape)  # an array of standard deviations broadcasts
+    np.testing.assert_allclose(gaussian.normal_logpdf(x, 0.7, std), stats.norm.logpdf(x, 0.7, std), rtol=1e-12)
 
 
 # --- KL divergences -------------------------------------------------------------------------
@@ -134,6 +136,7 @@ BAD_INPUTS = {
     "log_var shape": (lambda: gaussian.kl_diag_to_standard(np.zeros((2, 3)), np.zeros((2, 2))), r"^log_var: has shape"),
     "std = 0": (lambda: gaussian.normal_logpdf(0.0, 0.0, 0.0), r"^std: must be > 0"),
     "std < 0": (lambda: gaussian.normal_logpdf(0.0, 0.0, -1.0), r"^std: must be > 0"),
+    "one std <= 0": (lambda: gaussian.normal_logpdf(0.0, 0.0, np.array([1.0, 0.0])), r"^std: must be > 0"),
     "MC n = 1": (lambda: gaussian.kl_monte_carlo(_M, _S, _M, _S, n=1), r"^n: must be a whole number >= 2"),
 }
 

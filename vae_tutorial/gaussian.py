@@ -60,12 +60,13 @@ def _points(name: str, x, dim: int) -> np.ndarray:
     return arr2
 
 
-def normal_logpdf(x, mean: float = 0.0, std: float = 1.0) -> np.ndarray:
-    """Log-density of the univariate N(mean, std**2) at x (any shape), in nats."""
-    if not std > 0:
-        raise DataError("std", f"must be > 0, got {std}", "The standard deviation is a positive number.")
-    z = (np.asarray(x, dtype=np.float64) - mean) / std
-    return -0.5 * (LOG_2PI + z**2) - np.log(std)
+def normal_logpdf(x, mean=0.0, std=1.0) -> np.ndarray:
+    """Log-density of the univariate N(mean, std**2) at x, in nats (NumPy broadcasting)."""
+    std_arr = np.asarray(std, dtype=np.float64)
+    if not np.all(std_arr > 0):
+        raise DataError("std", f"must be > 0 everywhere, got {std}", "The standard deviation is a positive number.")
+    z = (np.asarray(x, dtype=np.float64) - mean) / std_arr
+    return -0.5 * (LOG_2PI + z**2) - np.log(std_arr)
 
 
 def mvn_logpdf(x, mean, cov) -> np.ndarray:

@@ -18,7 +18,8 @@ def plot_gaussian_contours(mean, cov, samples=None, ax=None, title: str | None =
     """Density contours of a 2-D Gaussian N(mean, cov), optionally with samples (n, 2) on top.
 
     The grid spans mean +/- n_sd standard deviations on each axis; contours are drawn at
-    the densities of the 1, 2 and 3 sigma ellipses, so their shapes read as "68/95/99.7%".
+    the densities of the Mahalanobis distance 1, 2 and 3 ellipses (blue, orange, red). In 2-D
+    they hold 39/86/99% of the mass (chi-square with 2 dof), not the 1-D 68/95/99.7%.
     """
     ax = _axes(ax)
     mean = np.asarray(mean, dtype=float)
@@ -50,8 +51,15 @@ def plot_kl_sweep(x, closed_form, mc=None, mc_se=None, ax=None, xlabel: str = ""
     ax = _axes(ax)
     ax.plot(x, closed_form, color="tab:blue", label="closed form")
     if mc is not None:
-        ax.errorbar(x, mc, yerr=None if mc_se is None else 2 * np.asarray(mc_se), fmt="o", ms=3,
-                    color="tab:orange", label="Monte Carlo (±2 s.e.)")
+        ax.errorbar(
+            x,
+            mc,
+            yerr=None if mc_se is None else 2 * np.asarray(mc_se),
+            fmt="o",
+            ms=3,
+            color="tab:orange",
+            label="Monte Carlo (±2 s.e.)",
+        )
     ax.set_xlabel(xlabel)
     ax.set_ylabel("KL (nats)")
     ax.legend(fontsize=8)
