@@ -28,7 +28,7 @@ def test_fast_mode_shrinks_every_costly_knob_and_keeps_the_seed(monkeypatch):
     monkeypatch.setenv(config.FAST_ENV, "0")
     full = config.settings()
     knobs = [f.name for f in dataclasses.fields(config.Settings) if f.type in ("int", int) and f.name != "seed"]
-    assert knobs == ["mc_samples", "grad_repeats", "demo_epochs"]
+    assert {"mc_samples", "grad_repeats", "demo_epochs"} <= set(knobs)
     for name in knobs:
         assert 0 < getattr(fast, name) < getattr(full, name), name
     assert fast.seed == full.seed, "fast mode changes run time, not the random stream"
