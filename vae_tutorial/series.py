@@ -45,6 +45,8 @@ def execute(path: Path, fast: bool, timeout: int = 1800) -> tuple[nbformat.Noteb
         timeout=timeout,
         kernel_name=KERNEL,
         record_timing=False,
+        # ipykernel warns on every start that its local TCP link is unencrypted: not news here.
+        extra_arguments=["--IPKernelApp.log_level=ERROR"],
         resources={"metadata": {"path": str(path.parent.resolve())}},
     )
     try:
