@@ -1,6 +1,7 @@
 """Fresh-process behaviour: the vae-tutorial command, and what importing the package costs."""
 
 import os
+import re
 import subprocess
 import sys
 import tomllib
@@ -28,8 +29,8 @@ def test_help_exits_0_and_lists_the_coming_subcommands():
     result = _run("-m", "vae_tutorial.cli", "--help")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("usage: vae-tutorial")
-    for command in ("train-images", "train-text", "variations"):
-        assert f"\n  {command} " in result.stdout, command
+    for command in ("train-images", "train-text", "variations"):  # available or announced
+        assert re.search(rf"\n +{command} +\w", result.stdout), command
     assert result.stderr == ""
 
 

@@ -160,3 +160,66 @@ def check_score_function(fn: Callable) -> bool:
         False,
         f"expected {want:.5f}, got {got:.5f}. The estimate is the average of f(z) times the score (z - mu) / sigma**2.",
     )
+
+
+# --- notebook 03 ---------------------------------------------------------------------------
+
+
+def check_negative_elbo(fn: Callable) -> bool:
+    """fn(x, logits, z_mean, z_log_var) must return the negative ELBO per image, shape (n,):
+    Bernoulli NLL summed over pixels (from logits) plus the KL to N(0, I), in nats."""
+    from vae_tutorial.gaussian import kl_diag_to_standard
+
+    rng = np.random.default_rng(3)
+    x = (rng.random((4, 28, 28, 1)) > 0.7).astype(np.float32)
+    logits = rng.normal(scale=3.0, size=x.shape)
+    z_mean, z_log_var = rng.normal(size=(4, 2)), rng.normal(scale=0.5, size=(4, 2))
+    got, err = _call(fn, x, logits, z_mean, z_log_var)
+    if err:
+        return _report(False, err)
+    nll = (np.logaddexp(0, logits) - x * logits).reshape(4, -1).sum(axis=1)
+    kl = kl_diag_to_standard(z_mean, z_log_var)
+    if got.shape != (4,):
+        return _report(
+            False,
+            f"return one value per image, shape (4,); got shape {got.shape}. "
+            "Sum over the pixels (axes 1, 2, 3) and the latent dimensions, not over images.",
+        )
+    if np.allclose(got, nll + kl, rtol=1e-5):
+        return _report(True, "reconstruction NLL + KL per image, in nats.")
+    if np.allclose(got, nll - kl, rtol=1e-5):
+        return _report(False, "the KL is added to the reconstruction NLL in the negative ELBO, not subtracted.")
+    if np.allclose(got, nll, rtol=1e-5):
+        return _report(False, "that is the reconstruction NLL alone: add the KL term.")
+    if np.allclose(got, nll / 784 + kl, rtol=1e-5):
+        return _report(False, "you averaged over the pixels: the likelihood of an image is the sum over its pixels.")
+    return _report(
+        False,
+        f"for the first image expected {nll[0] + kl[0]:.2f} nats, got {got[0]:.2f}. The pixel NLL "
+        "from a logit l is softplus(l) - x * l (np.logaddexp(0, l) - x * l).",
+    )
+
+
+def check_threshold(fn: Callable) -> bool:
+    """fn(normal_scores, fpr) must return the smallest threshold t such that at most a fraction
+    ``fpr`` of the normal scores lie above t (flagged as anomalies by mistake)."""
+    scores = np.random.default_rng(4).normal(100.0, 15.0, size=1000)
+    for fpr in (0.01, 0.05, 0.2):
+        got, err = _call(fn, scores, fpr)
+        if err:
+            return _report(False, err)
+        t = float(np.asarray(got).ravel()[0])
+        flagged = float(np.mean(scores > t))
+        if flagged > fpr + 1e-9:
+            return _report(
+                False,
+                f"at fpr={fpr}, {flagged:.3f} of the normal scores lie above your threshold {t:.1f}: "
+                "that is more false positives than allowed. Use the (1 - fpr) quantile.",
+            )
+        if flagged < fpr - 0.005:
+            return _report(
+                False,
+                f"at fpr={fpr} only {flagged:.3f} of the normal scores are flagged: the threshold "
+                f"{t:.1f} is higher than needed, so you will miss anomalies. Use the (1 - fpr) quantile.",
+            )
+    return _report(True, "the thresholds flag the requested share of normal examples.")

@@ -86,3 +86,102 @@ def plot_gradient_variance(result: Mapping[str, np.ndarray], ax=None, title: str
     if title:
         ax.set_title(title)
     return ax
+
+
+# --- image VAE (notebook 03) ---------------------------------------------------------------
+
+
+def plot_history(history, ax=None, title: str | None = None):
+    """Training and validation curves of a Keras ``History`` (or its ``.history`` dict):
+    total loss, reconstruction and KL in nats per example, one panel each."""
+    hist = getattr(history, "history", history)
+    keys = [k for k in ("loss", "reconstruction", "kl") if k in hist]
+    if ax is None:
+        _, ax = plt.subplots(1, len(keys), figsize=(4 * len(keys), 3.2))
+    axes = np.atleast_1d(ax)
+    for key, a in zip(keys, axes, strict=False):
+        epochs = np.arange(1, len(hist[key]) + 1)
+        a.plot(epochs, hist[key], label="train")
+        if f"val_{key}" in hist:
+            a.plot(epochs, hist[f"val_{key}"], label="validation")
+        a.set_title({"loss": "negative ELBO", "reconstruction": "reconstruction NLL", "kl": "KL"}[key])
+        a.set_xlabel("epoch")
+        a.set_ylabel("nats per example")
+        a.legend(fontsize=8)
+    if title:
+        axes[0].figure.suptitle(title)
+    return axes
+
+
+def plot_image_grid(images, ncols: int = 10, ax=None, title: str | None = None, row_labels=None):
+    """Tile (n, h, w[, 1]) images in [0, 1] into one grayscale picture with ``ncols`` columns."""
+    imgs = np.asarray(images)[..., 0] if np.ndim(images) == 4 else np.asarray(images)
+    n, h, w = imgs.shape
+    nrows = int(np.ceil(n / ncols))
+    canvas = np.ones((nrows * (h + 1) - 1, ncols * (w + 1) - 1))
+    for i, img in enumerate(imgs):
+        r, c = divmod(i, ncols)
+        canvas[r * (h + 1) : r * (h + 1) + h, c * (w + 1) : c * (w + 1) + w] = img
+    if ax is None:
+        _, ax = plt.subplots(figsize=(0.6 * ncols, 0.6 * nrows + (0.4 if title else 0)))
+    ax.imshow(canvas, cmap="gray_r", vmin=0, vmax=1)
+    ax.set_xticks([])
+    ax.set_yticks([] if row_labels is None else [r * (h + 1) + h / 2 for r in range(nrows)])
+    if row_labels is not None:
+        ax.set_yticklabels(row_labels)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_latent_scatter(z_mean, labels, ax=None, title: str | None = None):
+    """First two latent coordinates of each example, coloured by its class label (0-9)."""
+    ax = _axes(ax)
+    z = np.asarray(z_mean)
+    points = ax.scatter(z[:, 0], z[:, 1], c=labels, cmap="tab10", s=6, alpha=0.8, vmin=-0.5, vmax=9.5)
+    ax.figure.colorbar(points, ax=ax, ticks=range(10), label="digit")
+    ax.set_xlabel("$z_1$ (posterior mean)")
+    ax.set_ylabel("$z_2$ (posterior mean)")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def manifold_codes(n: int = 15, edge: float = 0.05) -> np.ndarray:
+    """An n x n grid of 2-D codes spaced by Gaussian quantiles, from ``edge`` to ``1 - edge``:
+    equal prior probability between neighbours, unlike a linear box. Shape (n*n, 2), rows top-down."""
+    from scipy.stats import norm
+
+    q = norm.ppf(np.linspace(edge, 1 - edge, n))
+    gx, gy = np.meshgrid(q, q[::-1])
+    return np.column_stack([gx.ravel(), gy.ravel()]).astype(np.float32)
+
+
+def plot_manifold(decode, n: int = 15, ax=None, title: str | None = None):
+    """Decode the :func:`manifold_codes` grid with ``decode(z) -> (n*n, 28, 28, 1)`` and tile it."""
+    ax = plot_image_grid(decode(manifold_codes(n)), ncols=n, ax=ax, title=title)
+    return ax
+
+
+def plot_interpolation(images, ax=None, title: str | None = None):
+    """A strip of images (k, h, w, 1) decoded along a path between two codes."""
+    return plot_image_grid(images, ncols=len(images), ax=ax, title=title)
+
+
+def plot_score_histogram(
+    scores: Mapping[str, np.ndarray], threshold: float | None = None, ax=None, title: str | None = None
+):
+    """Overlaid histograms of anomaly scores (negative ELBO, nats) per group, e.g. digits vs noise."""
+    ax = _axes(ax)
+    everything = np.concatenate([np.asarray(v) for v in scores.values()])
+    bins = np.linspace(everything.min(), np.percentile(everything, 99.5), 60)
+    for name, values in scores.items():
+        ax.hist(np.clip(values, None, bins[-1]), bins=bins, alpha=0.55, label=name)
+    if threshold is not None:
+        ax.axvline(threshold, color="k", ls="--", lw=1, label=f"threshold {threshold:.0f}")
+    ax.set_xlabel("negative ELBO (nats per image)")
+    ax.set_ylabel("images")
+    ax.legend(fontsize=8)
+    if title:
+        ax.set_title(title)
+    return ax

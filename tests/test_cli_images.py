@@ -1,0 +1,155 @@
+"""`vae-tutorial train-images` in a fresh process: the files it writes, and its one-line errors."""
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from vae_tutorial import cli, evaluation
+from vae_tutorial.data.images import load_image_folder, split_images
+from vae_tutorial.models.image_vae import ImageVAE
+
+# isort: split
+import keras  # after vae_tutorial's modules, which import TensorFlow quietly
+
+
+def _start(*args, cwd):
+    """Start the command in fast mode, with a TF/Keras environment the package must set up itself."""
+    env = {k: v for k, v in os.environ.items() if k not in {"TF_CPP_MIN_LOG_LEVEL", "KERAS_BACKEND"}}
+    env["VAE_TUTORIAL_FAST"] = "1"
+    argv = [sys.executable, "-m", "vae_tutorial.cli", "train-images", *map(str, args)]
+    return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=cwd)
+
+
+def _finish(process):
+    try:
+        stdout, stderr = process.communicate(timeout=300)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        raise
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+def _scans(folder):
+    """20 dark strokes on white paper, 40 x 40: the loader inverts and resizes them."""
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    for i in range(20):
+        page = np.full((40, 40), 255, np.uint8)
+        row, col = rng.integers(5, 25, size=2)
+        page[row : row + 12, col : col + 4] = rng.integers(0, 60)
+        Image.fromarray(page).save(folder / f"scan_{i:02d}.png")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """The three runs that train or fail late, started together: the machine has two cores."""
+    digits, folder, missing = (tmp_path_factory.mktemp(name) for name in ("digits", "folder", "missing"))
+    scans = _scans(folder / "my scans")
+    started = {
+        "digits": (digits / "runs" / "digits", _start("--out", digits / "runs" / "digits", "--epochs", 1, cwd=digits)),
+        "folder": (
+            folder / "model",
+            _start("--folder", scans, "--out", folder / "model", "--epochs", 1, "--latent-dim", 3, cwd=folder),
+        ),
+        "missing": (
+            missing / "out",
+            _start("--folder", missing / "no-such-folder", "--out", missing / "out", cwd=missing),
+        ),
+    }
+    return {name: (out, _finish(process)) for name, (out, process) in started.items()}
+
+
+def _check_outputs(out, result):
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["metrics.json", "model.keras", "samples.png"]
+    assert not [p for p in out.parent.iterdir() if ".tmp-" in p.name], "the temporary folder is left behind"
+
+    metrics = json.loads((out / "metrics.json").read_text())
+    for key in ("neg_elbo", "kl", "reconstruction", "iwae_nll"):
+        assert isinstance(metrics[key], float) and np.isfinite(metrics[key]), key
+    assert metrics["kl"] > 0 and metrics["reconstruction"] > 0
+    assert metrics["neg_elbo"] == pytest.approx(metrics["reconstruction"] + metrics["kl"], rel=1e-12)
+
+    with Image.open(out / "samples.png") as png:
+        assert png.format == "PNG"
+        pixels = np.asarray(png.convert("L"), dtype=float)
+    assert min(pixels.shape) > 100 and pixels.std() > 1, "an 8 x 8 grid of samples, not a blank image"
+
+    model = keras.saving.load_model(out / "model.keras")
+    assert isinstance(model, ImageVAE)
+    return metrics, model
+
+
+def test_train_images_on_the_digits(runs):
+    out, result = runs["digits"]
+    metrics, model = _check_outputs(out, result)
+    assert (metrics["epochs"], metrics["latent_dim"], metrics["n_train"], metrics["n_test"]) == (1, 2, 4000, 1000)
+    assert metrics["iwae_nll"] < metrics["neg_elbo"], "IWAE is the tighter bound (1,000 images: little noise)"
+    assert (model.latent_dim, model.architecture, model.loss_style) == (2, "default", "logits")
+    assert result.stdout.startswith("Training on 4000 images, validating on 1000 (embedded digits")
+    assert f"Held-out negative ELBO {metrics['neg_elbo']:.1f} nats" in result.stdout
+
+
+def test_train_images_on_a_folder_of_pngs(runs):
+    out, result = runs["folder"]
+    metrics, model = _check_outputs(out, result)
+    scans = out.parent / "my scans"
+    assert (metrics["n_train"], metrics["n_test"], metrics["latent_dim"]) == (16, 4, 3)
+    assert metrics["data"] == str(scans.resolve())
+    assert model.latent_dim == 3
+
+    # the saved model is the evaluated one: on the same held-out split it gives the same figures
+    _, x_test = split_images(load_image_folder(scans), seed=0)
+    again = evaluation.negative_elbo(model, x_test, n_samples=10)
+    for key in ("neg_elbo", "kl", "reconstruction"):
+        assert again[key] == pytest.approx(metrics[key], rel=1e-5), key
+    assert evaluation.active_units(model, x_test) == metrics["active_units"]
+
+
+def test_train_images_with_a_missing_folder_prints_one_line_and_writes_nothing(runs):
+    out, result = runs["missing"]
+    missing = out.parent / "no-such-folder"
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith("vae-tutorial: error: ")
+    assert result.stderr.count("\n") == 1 and result.stderr.endswith("\n"), result.stderr
+    assert f"{missing}: no such folder" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not out.exists()
+    assert list(out.parent.iterdir()) == [], "nothing written beside --out either"
+
+
+def test_train_images_rejects_zero_epochs_with_a_usage_error(tmp_path):
+    out = tmp_path / "out"
+    result = _finish(_start("--out", out, "--epochs", "0", cwd=tmp_path))
+    assert result.returncode == 2
+    assert result.stderr.startswith("usage: vae-tutorial train-images")
+    assert result.stderr.rstrip().endswith("argument --epochs: must be >= 1, got 0")
+    assert "Traceback" not in result.stderr
+    assert not out.exists()
+
+
+def test_train_images_rejects_a_negative_seed_with_a_usage_error(tmp_path, capsys):
+    with pytest.raises(SystemExit) as info:
+        cli.main(["train-images", "--out", str(tmp_path / "out"), "--seed", "-1", "--epochs", "1"])
+    assert info.value.code == 2
+    assert "argument --seed" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_train_images_with_out_naming_a_file_is_a_one_line_error(tmp_path, capsys):
+    scans, taken = _scans(tmp_path / "scans"), tmp_path / "taken"
+    taken.write_text("keep me")
+    code = cli.main(["train-images", "--folder", str(scans), "--out", str(taken), "--epochs", "1"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith(f"vae-tutorial: error: {taken}") and err.count("\n") == 1, err
+    assert taken.read_text() == "keep me"

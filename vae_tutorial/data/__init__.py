@@ -1,0 +1,1 @@
+"""Data loaders: embedded digits and images, text corpora."""

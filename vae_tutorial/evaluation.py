@@ -1,0 +1,160 @@
+"""Held-out figures of a trained VAE, in nats per example (NumPy on the model's outputs).
+
+The functions need two methods of the model: ``encode(x, batch_size) -> (z_mean, z_log_var)``
+and ``reconstruction_nll(x, z) -> -log p(x | z)`` per example (Bernoulli pixels for
+:class:`~vae_tutorial.models.image_vae.ImageVAE`, masked tokens for the text VAEs).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import logsumexp
+
+LOG_2PI = np.log(2.0 * np.pi)
+
+
+def _kl_per_dim(z_mean: np.ndarray, z_log_var: np.ndarray) -> np.ndarray:
+    """KL(q(z|x) || N(0, I)) per example and latent dimension: (n, latent_dim)."""
+    return 0.5 * (np.exp(z_log_var) + z_mean**2 - 1.0 - z_log_var)
+
+
+def _batches(n: int, size: int):
+    for start in range(0, n, size):
+        yield slice(start, min(start + size, n))
+
+
+def elbo_terms(model, x, n_samples: int = 1, seed: int = 0, batch_size: int = 500) -> dict[str, np.ndarray]:
+    """Per-example reconstruction NLL (averaged over n_samples draws of z ~ q(z|x)) and KL.
+
+    Returns {"reconstruction": (n,), "kl": (n,)} in nats; their sum is the negative ELBO.
+    """
+    x = np.asarray(x)
+    rng = np.random.default_rng(seed)
+    z_mean, z_log_var = model.encode(x, batch_size=batch_size)
+    recon = np.zeros(len(x))
+    for _ in range(n_samples):
+        z = z_mean + np.exp(0.5 * z_log_var) * rng.standard_normal(z_mean.shape)
+        recon += model.reconstruction_nll(x, z.astype(np.float32)) / n_samples
+    return {"reconstruction": recon, "kl": _kl_per_dim(z_mean, z_log_var).sum(axis=1)}
+
+
+def negative_elbo(model, x, n_samples: int = 1, seed: int = 0) -> dict[str, float]:
+    """Mean reconstruction NLL, KL and negative ELBO (= their sum) in nats per example."""
+    terms = elbo_terms(model, x, n_samples, seed)
+    recon, kl = float(terms["reconstruction"].mean()), float(terms["kl"].mean())
+    return {"reconstruction": recon, "kl": kl, "neg_elbo": recon + kl}
+
+
+def importance_weighted_nll(model, x, k: int = 100, seed: int = 0, batch_size: int = 100) -> float:
+    """IWAE estimate of -log p(x) in nats per example (Burda et al. 2016), from k samples.
+
+    -log p(x) ~= -logsumexp_i [log p(x|z_i) + log p(z_i) - log q(z_i|x)] + log k, z_i ~ q(z|x).
+    With k = 1 its expectation is the negative ELBO; it tightens (decreases) as k grows.
+    """
+    x = np.asarray(x)
+    rng = np.random.default_rng(seed)
+    z_mean, z_log_var = model.encode(x)
+    out = np.empty(len(x))
+    for sl in _batches(len(x), batch_size):
+        mu, lv = z_mean[sl], z_log_var[sl]
+        eps = rng.standard_normal((k, *mu.shape))
+        z = mu + np.exp(0.5 * lv) * eps  # (k, b, d)
+        xb = np.broadcast_to(x[sl], (k, *x[sl].shape)).reshape(-1, *x.shape[1:])
+        log_px_z = -model.reconstruction_nll(xb, z.reshape(-1, mu.shape[1]).astype(np.float32)).reshape(k, -1)
+        log_pz = -0.5 * np.sum(z**2 + LOG_2PI, axis=-1)
+        log_qz = -0.5 * np.sum(eps**2 + LOG_2PI + lv, axis=-1)
+        out[sl] = -(logsumexp(log_px_z + log_pz - log_qz, axis=0) - np.log(k))
+    return float(out.mean())
+
+
+def kl_per_dimension(model, x) -> np.ndarray:
+    """Mean KL(q(z_j|x) || N(0, 1)) of each latent dimension j over the data: (latent_dim,) nats."""
+    z_mean, z_log_var = model.encode(np.asarray(x))
+    return _kl_per_dim(z_mean, z_log_var).mean(axis=0)
+
+
+def active_units(model, x, threshold: float = 0.01) -> int:
+    """Number of latent dimensions whose posterior mean varies with x (Burda et al. 2016):
+    dimension j is active when Cov_x(E_q[z_j | x]) > threshold."""
+    z_mean, _ = model.encode(np.asarray(x))
+    return int(np.sum(np.var(z_mean, axis=0) > threshold))
+
+
+def anomaly_scores(model, x, n_samples: int = 10, seed: int = 0) -> np.ndarray:
+    """Negative ELBO per example (n,) in nats: high means the model finds x unlikely."""
+    terms = elbo_terms(model, x, n_samples, seed)
+    return terms["reconstruction"] + terms["kl"]
+
+
+def roc_auc(normal_scores, anomalous_scores) -> float:
+    """Area under the ROC curve of a score that should be higher for anomalies: the probability
+    that a random anomaly scores above a random normal example (ties count half)."""
+    normal = np.asarray(normal_scores, dtype=np.float64).ravel()
+    anomalous = np.asarray(anomalous_scores, dtype=np.float64).ravel()
+    greater = (anomalous[:, None] > normal[None, :]).sum()
+    ties = (anomalous[:, None] == normal[None, :]).sum()
+    return float((greater + 0.5 * ties) / (len(normal) * len(anomalous)))
+
+
+# --- text -----------------------------------------------------------------------------------
+
+
+def token_counts(ids, pad_id: int = 0) -> np.ndarray:
+    """Real tokens per sentence (everything but padding, [EOS] included): (n,)."""
+    return np.sum(np.asarray(ids) != pad_id, axis=1)
+
+
+def perplexity(nll_per_sentence, ids, pad_id: int = 0) -> float:
+    """exp(total NLL / total real tokens): the per-token perplexity of a corpus."""
+    return float(np.exp(np.sum(nll_per_sentence) / np.sum(token_counts(ids, pad_id))))
+
+
+def mutual_information(model, x, seed: int = 0) -> float:
+    """Estimate of I(x; z) under q, in nats (Hoffman & Johnson 2016; He et al. 2019):
+    E_x E_q(z|x)[log q(z|x)] - E[log q(z)], with the aggregate posterior q(z) approximated by
+    the mixture of the posteriors of the examples in ``x``. Bounded above by log(len(x))."""
+    z_mean, z_log_var = model.encode(np.asarray(x))
+    n, d = z_mean.shape
+    rng = np.random.default_rng(seed)
+    z = z_mean + np.exp(0.5 * z_log_var) * rng.standard_normal(z_mean.shape)
+    neg_entropy = np.mean(-0.5 * d * LOG_2PI - 0.5 * np.sum(1.0 + z_log_var, axis=1))
+    diff = z[:, None, :] - z_mean[None, :, :]  # (n samples, n posteriors, d)
+    log_dens = -0.5 * np.sum(diff**2 / np.exp(z_log_var)[None] + z_log_var[None] + LOG_2PI, axis=-1)
+    log_qz = logsumexp(log_dens, axis=1) - np.log(n)
+    return float(neg_entropy - np.mean(log_qz))
+
+
+def token_accuracy(model, ids, pad_id: int = 0) -> float:
+    """Share of real tokens that the decoder's argmax gets right from the posterior mean,
+    with teacher forcing (each step sees the true previous words)."""
+    from vae_tutorial.models.text_vae import shift_right
+
+    ids = np.asarray(ids, np.int32)
+    z_mean, _ = model.encode(ids)
+    logits = model.decoder_logits(z_mean, np.asarray(shift_right(ids)))
+    real = ids != pad_id
+    return float(np.sum((logits.argmax(-1) == ids) & real) / np.sum(real))
+
+
+def text_report(model, ids, k: int = 50, seed: int = 0) -> dict[str, float]:
+    """The held-out figures of notebook 04 for a text VAE, all per sentence in nats unless named:
+    neg_elbo, reconstruction, kl, iwae_nll, nll_per_token, perplexity (from IWAE), active_units,
+    mutual_information, token_accuracy."""
+    elbo = negative_elbo(model, ids, n_samples=1, seed=seed)
+    iwae = importance_weighted_nll(model, ids, k=k, seed=seed)
+    tokens = float(np.mean(token_counts(ids)))
+    return {
+        **elbo,
+        "iwae_nll": iwae,
+        "nll_per_token": iwae / tokens,
+        "perplexity": float(np.exp(iwae / tokens)),
+        "active_units": active_units(model, ids),
+        "mutual_information": mutual_information(model, ids, seed),
+        "token_accuracy": token_accuracy(model, ids),
+    }
+
+
+def distinct_n(texts, n: int = 2) -> float:
+    """Distinct-n (Li et al. 2016): unique n-grams / all n-grams over the texts (0 if none)."""
+    grams = [tuple(words[i : i + n]) for words in (t.split() for t in texts) for i in range(len(words) - n + 1)]
+    return len(set(grams)) / len(grams) if grams else 0.0

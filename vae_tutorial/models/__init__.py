@@ -1,0 +1,1 @@
+"""Keras models of the series (all registered serializable, no Lambda layers)."""
