@@ -36,7 +36,7 @@ def measure(recipe: str, x_train, x_test, epochs_scale: float, iwae_k: int) -> d
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--epochs-scale", type=float, default=1.0, help="scale BOTH recipes' epochs (quick check)")
-    parser.add_argument("--iwae-k", type=int, default=500, help="importance samples per test image")
+    parser.add_argument("--iwae-k", type=int, default=100, help="importance samples per test image")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
     (x_train, _), (x_test, _) = load_digits(test_fraction=0.2, seed=0)

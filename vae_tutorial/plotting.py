@@ -168,17 +168,49 @@ def plot_interpolation(images, ax=None, title: str | None = None):
     return plot_image_grid(images, ncols=len(images), ax=ax, title=title)
 
 
+def plot_kl_per_dimension(kl_by_model: Mapping[str, np.ndarray], axes=None, title: str | None = None):
+    """Bars of the mean KL per latent dimension (nats per example), one panel per model; a
+    dimension near 0 carries no information about x (it is inactive)."""
+    names = list(kl_by_model)
+    if axes is None:
+        widths = [max(1, len(kl_by_model[n]) // 4) for n in names]
+        size = (2.5 + 0.5 * sum(len(v) for v in kl_by_model.values()), 3.2)
+        _, axes = plt.subplots(
+            1, len(names), figsize=size, gridspec_kw={"width_ratios": widths}, sharey=True, squeeze=False
+        )
+        axes = axes[0]
+    for ax, name in zip(axes, names, strict=True):
+        kl = np.asarray(kl_by_model[name])
+        ax.bar(np.arange(1, len(kl) + 1), kl)
+        ax.set(title=f"{name}: KL per dimension", xlabel="latent dimension $j$", xticks=np.arange(1, len(kl) + 1))
+    axes[0].set_ylabel("mean KL (nats per example)")
+    if title:
+        axes[0].figure.suptitle(title)
+    return axes
+
+
 def plot_score_histogram(
-    scores: Mapping[str, np.ndarray], threshold: float | None = None, ax=None, title: str | None = None
+    scores: Mapping[str, np.ndarray],
+    threshold: float | None = None,
+    ax=None,
+    title: str | None = None,
+    log: bool = False,
 ):
-    """Overlaid histograms of anomaly scores (negative ELBO, nats) per group, e.g. digits vs noise."""
+    """Overlaid histograms of anomaly scores (negative ELBO, nats) per group, e.g. digits vs noise.
+
+    log=True uses logarithmic bins and axis, for scores that span orders of magnitude."""
     ax = _axes(ax)
     everything = np.concatenate([np.asarray(v) for v in scores.values()])
-    bins = np.linspace(everything.min(), np.percentile(everything, 99.5), 60)
+    if log:
+        bins = np.geomspace(max(everything.min(), 1e-3), everything.max(), 60)
+    else:
+        bins = np.linspace(everything.min(), np.percentile(everything, 99.5), 60)
     for name, values in scores.items():
-        ax.hist(np.clip(values, None, bins[-1]), bins=bins, alpha=0.55, label=name)
+        ax.hist(values if log else np.clip(values, None, bins[-1]), bins=bins, alpha=0.55, label=name)
     if threshold is not None:
         ax.axvline(threshold, color="k", ls="--", lw=1, label=f"threshold {threshold:.0f}")
+    if log:
+        ax.set_xscale("log")
     ax.set_xlabel("negative ELBO (nats per image)")
     ax.set_ylabel("images")
     ax.legend(fontsize=8)
