@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from vae_tutorial import exercises
+from vae_tutorial import exercises, gaussian
 from vae_tutorial._tensorflow import tf
 from vae_tutorial.gaussian import kl_diag_to_standard
 
@@ -220,3 +220,108 @@ def test_check_score_function_accepts_a_correct_solution(capsys):
 )
 def test_check_score_function_names_the_mistake(answer, hint, capsys):
     _fails_with(exercises.check_score_function, answer, hint, capsys)
+
+
+# --- notebook 04 ----------------------------------------------------------------------------
+
+
+def _word_dropout(ids, p, rng):
+    ids = np.array(ids, copy=True)
+    drop = (rng.random(ids.shape) < p) & (ids != 0) & (ids != 2)
+    ids[drop] = 1
+    return ids
+
+
+def test_check_word_dropout_accepts_a_correct_solution(capsys):
+    assert exercises.check_word_dropout(_word_dropout) is True
+    assert "✅" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("wrong", "hint"),
+    [
+        (lambda ids, p, rng: np.where(rng.random(ids.shape) < p, 1, ids), "never be replaced"),
+        (lambda ids, p, rng: np.where((rng.random(ids.shape) < p) & (ids > 2), 0, ids), "becomes [UNK]"),
+        (lambda ids, p, rng: np.where((rng.random(ids.shape) < 2 * p) & (ids > 2), 1, ids), "expected about p"),
+        (lambda ids, p, rng: np.asarray(ids)[:, :5], "input's shape"),
+    ],
+)
+def test_check_word_dropout_rejects_with_its_hint(wrong, hint, capsys):
+    assert exercises.check_word_dropout(wrong) is False
+    assert hint in capsys.readouterr().out
+
+
+def test_check_word_dropout_catches_in_place_edits(capsys):
+    def in_place(ids, p, rng):
+        ids[(rng.random(ids.shape) < p) & (ids > 2)] = 1
+        return ids
+
+    assert exercises.check_word_dropout(in_place) is False
+    assert "in place" in capsys.readouterr().out
+
+
+def test_check_masked_nll_accepts_the_masked_sum_and_agrees_with_losses(capsys):
+    from vae_tutorial.losses import masked_token_nll
+
+    def masked_nll(targets, log_probs):
+        real = targets != 0
+        return -log_probs[np.arange(len(targets)), targets][real].sum()
+
+    assert exercises.check_masked_nll(masked_nll) is True
+    assert "✅" in capsys.readouterr().out
+    # the same quantity as the package's loss, computed from logits by Keras
+    rng = np.random.default_rng(0)
+    logits = rng.normal(size=(6, 9)).astype("float32")
+    targets = np.array([4, 8, 3, 0, 0, 0])
+    log_probs = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+    keras_value = float(np.asarray(masked_token_nll(targets[None], logits[None]))[0])
+    assert masked_nll(targets, log_probs) == pytest.approx(keras_value, rel=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("wrong", "hint"),
+    [
+        (lambda t, lp: -lp[np.arange(len(t)), t].sum(), "padding positions"),
+        (lambda t, lp: -lp[np.arange(len(t)), t][t != 0].mean(), "mean per token"),
+        (lambda t, lp: lp[np.arange(len(t)), t][t != 0].sum(), "flip the sign"),
+        (lambda t, lp: -lp[np.arange(len(t)), t][(t != 0) & (t != 3)].sum(), "[EOS]"),
+    ],
+)
+def test_check_masked_nll_rejects_with_its_hint(wrong, hint, capsys):
+    assert exercises.check_masked_nll(wrong) is False
+    assert hint in capsys.readouterr().out
+
+
+# --- notebook 03 ----------------------------------------------------------------------------
+
+
+def _neg_elbo(x, logits, z_mean, z_log_var):
+    nll = (np.logaddexp(0, logits) - x * logits).reshape(len(x), -1).sum(axis=1)
+    return nll + gaussian.kl_diag_to_standard(z_mean, z_log_var)
+
+
+def test_check_negative_elbo_accepts_nll_plus_kl(capsys):
+    assert exercises.check_negative_elbo(_neg_elbo) is True
+    assert "✅" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("wrong", "hint"),
+    [
+        (lambda x, lg, m, v: _neg_elbo(x, lg, m, v) - 2 * gaussian.kl_diag_to_standard(m, v), "not subtracted"),
+        (lambda x, lg, m, v: _neg_elbo(x, lg, m, v) - gaussian.kl_diag_to_standard(m, v), "add the KL"),
+        (lambda x, lg, m, v: _neg_elbo(x, lg, m, v).sum(), "one value per image"),
+    ],
+)
+def test_check_negative_elbo_rejects_with_its_hint(wrong, hint, capsys):
+    assert exercises.check_negative_elbo(wrong) is False
+    assert hint in capsys.readouterr().out
+
+
+def test_check_threshold_accepts_the_quantile_and_rejects_others(capsys):
+    assert exercises.check_threshold(lambda s, fpr: np.quantile(s, 1 - fpr)) is True
+    assert "✅" in capsys.readouterr().out
+    assert exercises.check_threshold(lambda s, fpr: np.quantile(s, fpr)) is False  # flags far too many
+    assert "more false positives" in capsys.readouterr().out
+    assert exercises.check_threshold(lambda s, fpr: np.max(s)) is False  # flags none
+    assert "higher than needed" in capsys.readouterr().out

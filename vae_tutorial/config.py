@@ -23,6 +23,9 @@ class Settings:
     demo_epochs: epochs of the tiny demonstration model (02).
     image_epochs: epochs of the image VAE (03 and ``vae-tutorial train-images``).
     iwae_k: importance samples per example for the IWAE estimate of -log p(x).
+    text_epochs: epochs of each text model (04).
+    text_train_size: at most this many training sentences in 04 (full mode: all of them).
+    text_iwae_k: importance samples per held-out sentence (04).
     """
 
     fast: bool
@@ -32,9 +35,21 @@ class Settings:
     demo_epochs: int = 20
     image_epochs: int = 30
     iwae_k: int = 500
+    text_epochs: int = 10
+    text_train_size: int = 100_000
+    text_iwae_k: int = 100
 
 
-_FAST_OVERRIDES = {"mc_samples": 20_000, "grad_repeats": 300, "demo_epochs": 3, "image_epochs": 2, "iwae_k": 20}
+_FAST_OVERRIDES = {
+    "mc_samples": 20_000,
+    "grad_repeats": 300,
+    "demo_epochs": 3,
+    "image_epochs": 2,
+    "iwae_k": 20,
+    "text_epochs": 1,
+    "text_train_size": 256,
+    "text_iwae_k": 5,
+}
 
 
 def settings() -> Settings:

@@ -223,3 +223,69 @@ def check_threshold(fn: Callable) -> bool:
                 f"{t:.1f} is higher than needed, so you will miss anomalies. Use the (1 - fpr) quantile.",
             )
     return _report(True, "the thresholds flag the requested share of normal examples.")
+
+
+# --- notebook 04 ---------------------------------------------------------------------------
+
+
+def check_word_dropout(fn: Callable) -> bool:
+    """fn(decoder_ids (n, T) int, p, rng) must replace each real token (not [PAD]=0, not [BOS]=2)
+    by [UNK]=1 with probability p, and leave everything else as it was."""
+    rng = np.random.default_rng(5)
+    ids = rng.integers(4, 50, size=(400, 20))
+    ids[:, 0] = 2  # [BOS]
+    ids[:, 15:] = 0  # padding
+    original = ids.copy()
+    got, err = _call(fn, ids, 0.3, np.random.default_rng(0))
+    if err:
+        return _report(False, err)
+    if not np.array_equal(ids, original):
+        return _report(False, "your function changed its input array in place: work on a copy (ids.copy()).")
+    if got.shape != ids.shape:
+        return _report(False, f"return an array of the input's shape {ids.shape}, got {got.shape}.")
+    changed = got != ids
+    if np.any(changed & ((ids == 0) | (ids == 2))):
+        return _report(False, "[PAD] (0) and [BOS] (2) must never be replaced: only real words are dropped.")
+    if np.any(got[changed] != 1):
+        return _report(False, "a dropped word becomes [UNK] (id 1), not another id.")
+    share = changed[:, 1:15].mean()
+    if abs(share - 0.3) > 0.03:
+        return _report(
+            False,
+            f"{share:.2f} of the real tokens were replaced, expected about p = 0.3. "
+            "Draw one uniform number per token and drop where it is < p.",
+        )
+    none, _ = _call(fn, ids, 0.0, np.random.default_rng(0))
+    if none is None or not np.array_equal(none, ids):
+        return _report(False, "with p = 0 nothing may change (inference never drops words).")
+    return _report(True, f"{share:.2f} of the real tokens became [UNK]; [PAD] and [BOS] untouched.")
+
+
+def check_masked_nll(fn: Callable) -> bool:
+    """fn(targets (T,) int, log_probs (T, V)) must return -sum_t log_probs[t, targets[t]] over the
+    real positions (targets != 0, [EOS] included): one sentence's NLL in nats."""
+    rng = np.random.default_rng(6)
+    logits = rng.normal(size=(8, 12))
+    log_probs = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+    targets = np.array([5, 9, 4, 7, 3, 0, 0, 0])  # four words, [EOS] (3), padding
+    got, err = _call(fn, targets, log_probs)
+    if err:
+        return _report(False, err)
+    picked = log_probs[np.arange(8), targets]
+    want = -picked[:5].sum()
+    value = float(np.ravel(got)[0]) if got.size else np.nan
+    if np.isclose(value, want):
+        return _report(True, f"{want:.3f} nats for this sentence of 5 real tokens (4 words + [EOS]).")
+    if np.isclose(value, -picked.sum()):
+        return _report(False, "padding positions (target 0) must not count: mask them out.")
+    if np.isclose(value, want / 5) or np.isclose(value, -picked.mean()):
+        return _report(False, "that is a mean per token: the NLL of a sentence is the sum over its tokens.")
+    if np.isclose(value, -want):
+        return _report(False, "a negative log-likelihood is positive: flip the sign.")
+    if np.isclose(value, -picked[:4].sum()):
+        return _report(False, "[EOS] (id 3) is a real token the decoder must predict: include it.")
+    return _report(
+        False,
+        f"expected {want:.3f} nats, got {value:.3f}. Pick log_probs[t, targets[t]] at each "
+        "real position and sum their negatives.",
+    )
