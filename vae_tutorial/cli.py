@@ -21,24 +21,19 @@ COMING = """commands arriving with the notebooks that teach them:
 """
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
-    return value
+def _int_at_least(minimum: int):
+    """An argparse type: a whole number >= minimum, else a usage error naming the value."""
 
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be >= {minimum}, got {value}")
+        return value
 
-def _non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
-    return value
+    return parse
 
 
 def _write_atomically(out: Path, write) -> None:
@@ -116,10 +111,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     images.add_argument("--out", required=True, help="folder for the model (created)")
     images.add_argument("--folder", help="a folder of PNG/JPEG images instead of the embedded digits")
-    images.add_argument("--epochs", type=_positive_int, help="training epochs (default: 30; 2 in fast mode)")
-    images.add_argument("--latent-dim", type=_positive_int, default=2, help="size of z (default 2)")
+    images.add_argument("--epochs", type=_int_at_least(1), help="training epochs (default: 30; 2 in fast mode)")
+    images.add_argument("--latent-dim", type=_int_at_least(1), default=2, help="size of z (default 2)")
     images.add_argument(
-        "--seed", type=_non_negative_int, default=0, help="seed of the split, weights and samples (default 0)"
+        "--seed", type=_int_at_least(0), default=0, help="seed of the split, weights and samples (default 0)"
     )
     images.set_defaults(handler=train_images)
     return parser

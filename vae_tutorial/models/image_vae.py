@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from vae_tutorial._tensorflow import tf
+from vae_tutorial._tensorflow import tf  # noqa: F401  (quiet TensorFlow import before Keras)
 import keras  # noqa: E402
 from keras import layers, ops  # noqa: E402
 
 from vae_tutorial.errors import DataError  # noqa: E402
+from vae_tutorial.models.base import VAEModel  # noqa: E402
 from vae_tutorial.losses import kl_diagonal  # noqa: E402
 from vae_tutorial.sampling import Sampling  # noqa: E402
 
@@ -85,7 +86,7 @@ def _keras_io_nll(x, logits):
 
 
 @keras.saving.register_keras_serializable(package="vae_tutorial")
-class ImageVAE(keras.Model):
+class ImageVAE(VAEModel):
     """Variational autoencoder for (n, 28, 28, 1) images in [0, 1].
 
     latent_dim: size of z. architecture: "seed" (the seed document's / keras.io's conv layers)
@@ -150,16 +151,6 @@ class ImageVAE(keras.Model):
         self.reconstruction_tracker.update_state(recon)
         self.kl_tracker.update_state(kl)
         return {m.name: m.result() for m in self.metrics}
-
-    def train_step(self, data):
-        with tf.GradientTape() as tape:
-            total, recon, kl = self._loss_terms(data, training=True)
-        grads = tape.gradient(total, self.trainable_weights)
-        self.optimizer.apply(grads, self.trainable_weights)
-        return self._update(total, recon, kl)
-
-    def test_step(self, data):
-        return self._update(*self._loss_terms(data, training=False))
 
     # --- convenience, NumPy in and out ----------------------------------------------------
 

@@ -18,6 +18,7 @@ from keras import layers, ops  # noqa: E402
 
 from vae_tutorial.data.text import BOS_ID, PAD_ID, UNK_ID  # noqa: E402
 from vae_tutorial.errors import DataError  # noqa: E402
+from vae_tutorial.models.base import VAEModel  # noqa: E402
 from vae_tutorial.losses import free_bits_kl, kl_diagonal, masked_token_nll  # noqa: E402
 from vae_tutorial.sampling import Sampling  # noqa: E402
 
@@ -97,7 +98,7 @@ def _check_choice(name, value, choices):
 
 
 @keras.saving.register_keras_serializable(package="vae_tutorial")
-class TextVAE(keras.Model):
+class TextVAE(VAEModel):
     """A sentence VAE over token ids (batch, max_length).
 
     encoder: "bigru" (seed) or "lstm". decoder: "repeat" (seed) or "autoregressive".
@@ -230,16 +231,6 @@ class TextVAE(keras.Model):
         for name, value in (("loss", total), ("reconstruction", recon), ("kl", kl), ("kl_weight", self.kl_weight)):
             self.trackers[name].update_state(value)
         return {name: tracker.result() for name, tracker in self.trackers.items()}
-
-    def train_step(self, data):
-        with tf.GradientTape() as tape:
-            total, recon, kl = self._loss_terms(data, training=True)
-        grads = tape.gradient(total, self.trainable_weights)
-        self.optimizer.apply(grads, self.trainable_weights)
-        return self._update(total, recon, kl)
-
-    def test_step(self, data):
-        return self._update(*self._loss_terms(data, training=False))
 
     # --- NumPy in and out -----------------------------------------------------------------
 

@@ -1,0 +1,22 @@
+"""What every VAE of the series shares: one training and one evaluation step around its loss."""
+
+from __future__ import annotations
+
+from vae_tutorial._tensorflow import tf
+import keras  # noqa: E402
+
+
+class VAEModel(keras.Model):
+    """A ``keras.Model`` whose subclass provides ``_loss_terms(data, training) -> (total,
+    reconstruction, kl)`` (scalars, nats per example) and ``_update(total, reconstruction, kl)``
+    (updates its metric trackers and returns their results). ``fit`` minimises ``total``."""
+
+    def train_step(self, data):
+        with tf.GradientTape() as tape:
+            total, recon, kl = self._loss_terms(data, training=True)
+        grads = tape.gradient(total, self.trainable_weights)
+        self.optimizer.apply(grads, self.trainable_weights)
+        return self._update(total, recon, kl)
+
+    def test_step(self, data):
+        return self._update(*self._loss_terms(data, training=False))
