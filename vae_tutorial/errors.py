@@ -12,3 +12,7 @@ class DataError(ValueError):
     def __init__(self, where: str, problem: str, fix: str) -> None:
         self.where, self.problem, self.fix = where, problem, fix
         super().__init__(f"{where}: {problem}. {fix}")
+
+
+class DataWarning(UserWarning):
+    """Input that was usable but not all of it: e.g. empty, binary or duplicate posts that a loader skipped."""
