@@ -325,3 +325,44 @@ def test_check_threshold_accepts_the_quantile_and_rejects_others(capsys):
     assert "more false positives" in capsys.readouterr().out
     assert exercises.check_threshold(lambda s, fpr: np.max(s)) is False  # flags none
     assert "higher than needed" in capsys.readouterr().out
+
+
+# --- notebook 05: what cutting loses, and sentence windows ----------------------------------
+
+
+def truncated_share_right(lengths, max_length):
+    lengths = np.asarray(lengths)
+    return np.maximum(lengths - max_length, 0).sum() / lengths.sum()
+
+
+def test_check_truncated_share_accepts_the_right_answer_and_names_each_mistake(capsys):
+    _passes(exercises.check_truncated_share, truncated_share_right, capsys)
+    _fails_with(exercises.check_truncated_share, lambda n, m: 1 - truncated_share_right(n, m), "kept", capsys)
+    _fails_with(exercises.check_truncated_share, lambda n, m: np.mean(np.asarray(n) > m), "you counted posts", capsys)
+    _fails_with(exercises.check_truncated_share, lambda n, m: 0.5, "Sum max(length - max_length, 0)", capsys)
+    _fails_with(exercises.check_truncated_share, lambda n, m: n.nope, "raised AttributeError", capsys)
+
+
+def window_sizes_right(lengths, max_tokens):
+    """Through the package's chunk_post, on sentences of n tokens each ("W w w ... w.")."""
+    from vae_tutorial.data.posts import chunk_post
+
+    sentences = " ".join(" ".join(["W"] + ["w"] * (n - 1)) + "." for n in lengths)
+    return [len(chunk.split()) for chunk in chunk_post(sentences, max_tokens)]
+
+
+def test_check_window_sizes_accepts_the_package_chunker_and_names_each_mistake(capsys):
+    _passes(exercises.check_window_sizes, window_sizes_right, capsys)  # the package's chunk_post agrees
+
+    def overfull(lengths, max_tokens):
+        return [sum(lengths)] if lengths else []
+
+    def drops_long(lengths, max_tokens):
+        return window_sizes_right([n for n in lengths if n <= max_tokens], max_tokens)
+
+    def one_per_sentence(lengths, max_tokens):
+        return [p for n in lengths for p in window_sizes_right([n], max_tokens)]
+
+    _fails_with(exercises.check_window_sizes, overfull, "more than max_tokens", capsys)
+    _fails_with(exercises.check_window_sizes, drops_long, "cut, never drop", capsys)
+    _fails_with(exercises.check_window_sizes, one_per_sentence, "does not fit", capsys)

@@ -9,16 +9,33 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 from pathlib import Path
 
 from vae_tutorial import __version__
 from vae_tutorial.errors import DataError
+from vae_tutorial.files import write_atomically
 
-COMING = """commands arriving with the notebooks that teach them:
-  train-text     train a text VAE on a folder or CSV of blog posts     (notebook 05)
-  variations     print variations of a text with a trained model       (notebook 05)
+EXAMPLES = """examples:
+  vae-tutorial train-images --out runs/digits
+  vae-tutorial train-text --folder my_blog/ --out runs/blog        (rerun to resume)
+  vae-tutorial train-text --csv posts.csv --text-column body --out runs/blog
+  vae-tutorial variations --model runs/blog --text "The fire spread overnight." -n 5
 """
+
+
+def _float_at_least(minimum: float):
+    """An argparse type: a number >= minimum."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if not value >= minimum:
+            raise argparse.ArgumentTypeError(f"must be >= {minimum}, got {text}")
+        return value
+
+    return parse
 
 
 def _int_at_least(minimum: int):
@@ -34,17 +51,6 @@ def _int_at_least(minimum: int):
         return value
 
     return parse
-
-
-def _write_atomically(out: Path, write) -> None:
-    """Let ``write(folder)`` fill a temporary folder beside ``out``, then move its files into
-    ``out``: an interrupted run leaves no half-written model behind."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=out.parent, prefix=f".{out.name}.tmp-") as tmp:
-        write(Path(tmp))
-        out.mkdir(exist_ok=True)
-        for file in Path(tmp).iterdir():
-            file.replace(out / file.name)
 
 
 def train_images(args) -> int:
@@ -87,7 +93,7 @@ def train_images(args) -> int:
         fig = plotting.plot_image_grid(model.sample(64, seed=args.seed), ncols=8).figure
         fig.savefig(folder / "samples.png", dpi=100, bbox_inches="tight")
 
-    _write_atomically(out, write)
+    write_atomically(out, write)
     print(
         f"Held-out negative ELBO {metrics['neg_elbo']:.1f} nats (IWAE NLL {metrics['iwae_nll']:.1f}); "
         f"wrote {args.out}/model.keras, metrics.json, samples.png"
@@ -95,11 +101,73 @@ def train_images(args) -> int:
     return 0
 
 
+def train_text(args) -> int:
+    import warnings
+
+    from vae_tutorial.data.posts import load_blog_csv, load_blog_folder
+    from vae_tutorial.errors import DataWarning
+
+    with warnings.catch_warnings():  # the summary below says what was skipped, once
+        warnings.simplefilter("ignore", DataWarning)
+        if args.folder is not None:
+            posts = load_blog_folder(args.folder, pattern=args.pattern, encoding=args.encoding)
+        else:
+            posts = load_blog_csv(args.csv, text_column=args.text_column, encoding=args.encoding)
+    print(posts.summary())
+    for where, reason in posts.skipped:
+        print(f"  skipped {where}: {reason}")
+    from vae_tutorial.blog import train_blog_vae  # TensorFlow loads only once the data is good
+
+    resuming = (Path(args.out) / "backup").is_dir() and not args.force
+    print(f"{'Resuming' if resuming else 'Training'} a text VAE; Ctrl-C stops it, the same command resumes it.")
+    blog = train_blog_vae(
+        posts,
+        args.out,
+        epochs=args.epochs,
+        latent_dim=args.latent_dim,
+        max_length=args.max_length,
+        vocab_size=args.vocab_size,
+        seed=args.seed,
+        force=args.force,
+        verbose=2 if args.quiet else "auto",
+    )
+    data, metrics, training = blog.config["data"], blog.metrics, blog.config["training"]
+    print(
+        f"{data['train_chunks']} training chunks of {data['train_posts']} posts, "
+        f"{data['val_chunks']} validation chunks of {data['val_posts']} posts; "
+        f"{training['epochs_run']} epochs in {training['seconds']:.0f} s, best epoch {training['best_epoch']}"
+    )
+    print(
+        f"Held-out negative ELBO {metrics['neg_elbo']:.1f} nats per chunk (KL {metrics['kl']:.1f}, "
+        f"IWAE NLL {metrics['iwae_nll']:.1f}, perplexity {metrics['perplexity']:.0f}); wrote {args.out}"
+    )
+    return 0
+
+
+def variations(args) -> int:
+    if args.file is not None:
+        path = Path(args.file)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise DataError(str(path), "no such file", "Pass a text file with the post to vary.") from None
+        except UnicodeDecodeError as exc:
+            raise DataError(str(path), f"is not UTF-8 text (byte {exc.start})", "Save it as UTF-8.") from None
+    else:
+        text = args.text
+    from vae_tutorial.blog import load_blog_vae
+
+    blog = load_blog_vae(args.model)
+    for line in blog.variations(text, n=args.n, temperature=args.temperature, scale=args.scale, seed=args.seed):
+        print(line)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="vae-tutorial",
         description="Variational Autoencoders, from the Gaussian to topic-constrained text (companion CLI).",
-        epilog=COMING,
+        epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -117,6 +185,45 @@ def build_parser() -> argparse.ArgumentParser:
         "--seed", type=_int_at_least(0), default=0, help="seed of the split, weights and samples (default 0)"
     )
     images.set_defaults(handler=train_images)
+
+    text = commands.add_parser(
+        "train-text",
+        help="train a text VAE on a folder or CSV of blog posts",
+        description="Train a text VAE on blog posts and write a model directory (model.keras, vectorizer.json, "
+        "config.json, metrics.json, history.csv, logs/). Rerun the same command after an interruption to resume.",
+    )
+    source = text.add_mutually_exclusive_group(required=True)
+    source.add_argument("--folder", help="a folder of posts, one text file each")
+    source.add_argument("--csv", help="a CSV file with one post per row")
+    text.add_argument("--text-column", default="content", help="the CSV column with the posts (default content)")
+    text.add_argument("--pattern", default="*.txt", help="which files of --folder to read (default *.txt)")
+    text.add_argument("--encoding", default="utf-8", help="text encoding of the files (default utf-8)")
+    text.add_argument("--out", required=True, help="the model directory (created)")
+    text.add_argument("--epochs", type=_int_at_least(1), help="at most this many epochs (default 15; 2 in fast mode)")
+    text.add_argument("--latent-dim", type=_int_at_least(1), default=32, help="size of z (default 32)")
+    text.add_argument("--max-length", type=_int_at_least(4), default=40, help="tokens per chunk, [EOS] included (40)")
+    text.add_argument("--vocab-size", type=_int_at_least(10), default=5000, help="words kept (default 5000)")
+    text.add_argument("--seed", type=_int_at_least(0), default=0, help="seed of the split and weights (default 0)")
+    text.add_argument("--force", action="store_true", help="overwrite a finished model, or restart an interrupted run")
+    text.add_argument("--quiet", action="store_true", help="one line per epoch instead of a progress bar")
+    text.set_defaults(handler=train_text)
+
+    var = commands.add_parser(
+        "variations",
+        help="print variations of a text with a trained text model",
+        description="Print n variations of a text, one per line, with a model directory from train-text.",
+    )
+    var.add_argument("--model", required=True, help="a model directory written by train-text")
+    given = var.add_mutually_exclusive_group(required=True)
+    given.add_argument("--text", help="the text to vary")
+    given.add_argument("--file", help="a UTF-8 text file with the post to vary")
+    var.add_argument("-n", type=_int_at_least(1), default=5, help="how many variations (default 5)")
+    var.add_argument(
+        "--temperature", type=_float_at_least(0), default=0.0, help="0: greedy words (default); >0: sampled words"
+    )
+    var.add_argument("--scale", type=_float_at_least(0), default=1.0, help="how far from the text's code (default 1)")
+    var.add_argument("--seed", type=_int_at_least(0), default=0, help="seed of the variations (default 0)")
+    var.set_defaults(handler=variations)
     return parser
 
 
@@ -132,7 +239,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"vae-tutorial: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("vae-tutorial: interrupted; nothing was written.", file=sys.stderr)
+        done = "rerun the same command to resume" if args.command == "train-text" else "nothing was written"
+        print(f"vae-tutorial: interrupted; {done}.", file=sys.stderr)
         return 130
 
 

@@ -25,7 +25,10 @@ class Settings:
     iwae_k: importance samples per example for the IWAE estimate of -log p(x).
     text_epochs: epochs of each text model (04).
     text_train_size: at most this many training sentences in 04 (full mode: all of them).
-    text_iwae_k: importance samples per held-out sentence (04).
+    text_iwae_k: importance samples per held-out sentence (04) or post chunk (05).
+    blog_epochs: at most this many epochs of a blog-post VAE (05, ``vae-tutorial train-text``).
+    blog_posts: at most this many posts of the sample corpus in 05 (full mode: all 300).
+    compare_epochs: epochs of each model in 05's LSTM-vs-GRU comparison.
     """
 
     fast: bool
@@ -38,6 +41,9 @@ class Settings:
     text_epochs: int = 10
     text_train_size: int = 100_000
     text_iwae_k: int = 100
+    blog_epochs: int = 15
+    blog_posts: int = 300
+    compare_epochs: int = 3
 
 
 _FAST_OVERRIDES = {
@@ -49,6 +55,9 @@ _FAST_OVERRIDES = {
     "text_epochs": 1,
     "text_train_size": 256,
     "text_iwae_k": 5,
+    "blog_epochs": 2,
+    "blog_posts": 40,
+    "compare_epochs": 1,
 }
 
 

@@ -289,3 +289,64 @@ def check_masked_nll(fn: Callable) -> bool:
         f"expected {want:.3f} nats, got {value:.3f}. Pick log_probs[t, targets[t]] at each "
         "real position and sum their negatives.",
     )
+
+
+# --- notebook 05 ---------------------------------------------------------------------------
+
+
+def check_truncated_share(fn: Callable) -> bool:
+    """fn(lengths, max_length) -> the share of all tokens that cutting every post to its first
+    ``max_length`` tokens (the seed's ``pad_sequences(maxlen=300)``) throws away, a float."""
+    cases = [([100, 400, 300, 0], 300, 100 / 800), ([50, 60], 40, 30 / 110), ([10, 20], 300, 0.0)]
+    for lengths, max_length, want in cases:
+        try:
+            got = float(fn(np.array(lengths), max_length))
+        except Exception as exc:  # a learner's bug: a hint, not a traceback
+            return _report(False, f"your function raised {type(exc).__name__}: {exc}")
+        if np.isclose(got, want):
+            continue
+        where = f"for lengths {lengths} and max_length {max_length}: expected {want:.4f}, got {got:.4f}"
+        if np.isclose(got, 1 - want):
+            return _report(False, f"{where} -- that is the share that is kept, not the share thrown away.")
+        if np.isclose(got, np.mean(np.array(lengths) > max_length)):
+            return _report(False, f"{where} -- you counted posts; count the tokens beyond max_length instead.")
+        return _report(False, f"{where}. Sum max(length - max_length, 0) and divide by the sum of the lengths.")
+    return _report(True, "the share of tokens lost to cutting matches on three corpora.")
+
+
+def _window_sizes(lengths, max_tokens):
+    sizes, current = [], 0
+    for length in lengths:
+        if length > max_tokens:
+            sizes += [current] if current else []
+            sizes += [max_tokens] * (length // max_tokens) + ([length % max_tokens] if length % max_tokens else [])
+            current = 0
+        elif current + length <= max_tokens:
+            current += length
+        else:
+            sizes, current = [*sizes, current], length
+    return [*sizes, current] if current else sizes
+
+
+def check_window_sizes(fn: Callable) -> bool:
+    """fn(sentence_lengths, max_tokens) -> the token counts of the windows that greedy packing
+    makes: consecutive sentences share a window while it holds <= max_tokens tokens; a sentence
+    longer than max_tokens is cut into pieces of max_tokens (the rest in a window of its own)."""
+    cases = [([5, 3, 4, 8], 10), ([12, 2, 2], 10), ([3, 25, 1], 10), ([10, 10], 10), ([], 5)]
+    for lengths, max_tokens in cases:
+        want = _window_sizes(lengths, max_tokens)
+        try:
+            got = [int(n) for n in fn(list(lengths), max_tokens)]
+        except Exception as exc:  # a learner's bug: a hint, not a traceback
+            return _report(False, f"your function raised {type(exc).__name__}: {exc}")
+        if got == want:
+            continue
+        where = f"for sentences of {lengths} tokens and max_tokens {max_tokens}: expected {want}, got {got}"
+        if any(n > max_tokens for n in got):
+            return _report(False, f"{where} -- a window holds more than max_tokens tokens.")
+        if sum(got) != sum(lengths):
+            return _report(
+                False, f"{where} -- the windows hold {sum(got)} tokens, the sentences {sum(lengths)}: cut, never drop."
+            )
+        return _report(False, f"{where}. Start a new window only when the next sentence does not fit.")
+    return _report(True, "your windows match greedy packing on five posts, long sentences included.")

@@ -309,15 +309,23 @@ class KLAnnealing(keras.callbacks.Callback):
 
     schedule: a function of the global step (0, 1, ...) returning a float, e.g.
     ``functools.partial(losses.linear_schedule, warmup_steps=2000)``. Validation uses the
-    weight of the last training step.
+    weight of the last training step. The step counts from 0 at each ``fit``, or, with
+    ``follow_optimizer=True``, continues from the optimizer's iteration count, so that a run
+    resumed by ``BackupAndRestore`` picks the schedule up where it was interrupted.
     """
 
-    def __init__(self, schedule: Callable[[int], float]):
+    def __init__(self, schedule: Callable[[int], float], follow_optimizer: bool = False):
         super().__init__()
         self.schedule = schedule
+        self.follow_optimizer = follow_optimizer
         self.step = 0
 
+    def on_train_begin(self, logs=None):
+        self.step = None if self.follow_optimizer else 0
+
     def on_train_batch_begin(self, batch, logs=None):
+        if self.step is None:  # read at the first batch: after any callback restored the optimizer
+            self.step = int(self.model.optimizer.iterations)
         self.model.kl_weight.assign(float(self.schedule(self.step)))
         self.step += 1
 
