@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from vae_tutorial import generation
-from vae_tutorial.data.text import BOS_ID, EOS_ID, PAD_ID, Vectorizer, load_sample_sentences, tokenize
+from vae_tutorial.data.text import BOS_ID, EOS_ID, PAD_ID, UNK_ID, Vectorizer, load_sample_sentences, tokenize
 from vae_tutorial.errors import DataError
 from vae_tutorial.models.text_vae import TextVAE, train_text_vae
 
@@ -207,6 +207,17 @@ def test_decode_never_emits_pad_or_bos_as_a_word():
             if any(np.isin(w, [PAD_ID, BOS_ID]).any() for w in words):
                 failures.append((decoder, method))
     assert not failures
+
+
+def test_unknown_false_never_chooses_unk_even_when_the_decoder_favours_it():
+    z = np.random.default_rng(4).standard_normal((6, 2)).astype(np.float32)
+    for decoder in ("autoregressive", "repeat"):
+        tiny = _tiny(8, 5, decoder, scale=0.5, seed=4)
+        bias = tiny.decoder.get_layer("logits").bias
+        bias.assign(bias.numpy() + 8.0 * (np.arange(8) == UNK_ID))  # [UNK] is now the likeliest word
+        for method in generation.METHODS:
+            assert (generation.decode(tiny, z, method, k=3, beam_width=3, seed=0) == UNK_ID).any(), method
+            assert not (generation.decode(tiny, z, method, k=3, beam_width=3, seed=0, unknown=False) == UNK_ID).any()
 
 
 @pytest.mark.parametrize(

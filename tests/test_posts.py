@@ -433,3 +433,17 @@ def test_split_posts_rejects_too_few_posts_and_a_bad_fraction(n_posts, val_fract
     posts = [Post(f"p{i}", "Text.", f"p{i}.txt") for i in range(n_posts)]
     with pytest.raises(DataError, match=message):
         split_posts(posts, val_fraction=val_fraction)
+
+
+def test_a_slice_of_posts_keeps_what_was_skipped_and_where_they_came_from(tmp_path):
+    folder = tmp_path / "blog"
+    folder.mkdir()
+    for i in range(3):
+        (folder / f"p{i}.txt").write_text(f"Post number {i}.", encoding="utf-8")
+    (folder / "empty.txt").write_text(" ", encoding="utf-8")
+    with pytest.warns(DataWarning):
+        posts = load_blog_folder(folder)
+    first = posts[:2]
+    assert isinstance(first, Posts) and [p.id for p in first] == ["p0", "p1"]
+    assert first.origin == posts.origin and first.skipped == posts.skipped
+    assert isinstance(posts[0], Post)

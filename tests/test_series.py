@@ -56,3 +56,33 @@ def test_notebook_paths_are_the_numbered_notebooks_in_order(tmp_path):
     for name in ("02_b.ipynb", "01_a.ipynb", "notes.ipynb", "10_c.ipynb"):
         (tmp_path / name).write_text("{}")
     assert [p.name for p in series.notebook_paths(tmp_path)] == ["01_a.ipynb", "02_b.ipynb", "10_c.ipynb"]
+
+
+def test_the_run_summary_shows_each_notebooks_status_time_and_saved_figures(tmp_path, monkeypatch):
+    from vae_tutorial import config
+
+    monkeypatch.setenv("VAE_TUTORIAL_OUTPUT", str(tmp_path))
+    saved = config.save_figures("03", {"held-out -ELBO (nats)": 115.9123, "active units": 2, "note": "ok"})
+    assert saved == tmp_path / "03" / "figures.json"
+    rows = [
+        ("03_image_vae", "ok", 200.4, saved),
+        ("04_text_vae", "FAILED", 12.0, tmp_path / "04" / "figures.json"),  # never written
+    ]
+    lines = series.summary(rows, fast=False).splitlines()
+    assert lines[0].startswith("Summary (full mode")
+    assert lines[1].split() == [
+        "03_image_vae",
+        "ok",
+        "200",
+        "s",
+        "held-out",
+        "-ELBO",
+        "(nats)",
+        "116;",
+        "active",
+        "units",
+        "2;",
+        "note",
+        "ok",
+    ]
+    assert lines[2].split() == ["04_text_vae", "FAILED", "12", "s", "-"]

@@ -136,14 +136,16 @@ class BlogVAE:
     history: dict[str, list[float]]
 
     def variations(
-        self, text: str, n: int = 5, temperature: float = 0.0, scale: float = 1.0, seed: int | None = None
+        self, text: str, n: int = 5, temperature: float = 0.7, scale: float = 1.0, seed: int | None = None
     ) -> list[str]:
         """n variations of ``text`` (a sentence or a whole post), as cleaned lower-case strings.
 
         A post is cut into the same sentence windows as in training; each window gets n
         variations (codes drawn around its posterior, ``scale`` times its spread) and variation
-        i of the post joins the windows' variations i. temperature 0 decodes greedily (the
-        variety then comes from z alone); above 0, words are sampled at that temperature.
+        i of the post joins the windows' variations i. Words are sampled at ``temperature``
+        (0.7: a little sharper than the model's own distribution); 0 decodes greedily, which
+        on a small corpus tends to loop ("of the of the").
+        [UNK] is never chosen: a variation holds only words of the vocabulary.
         """
         from vae_tutorial import generation
 
@@ -160,9 +162,10 @@ class BlogVAE:
                 window,
                 n,
                 scale,
-                None if seed is None else seed + i,
-                method,
-                temperature or 1.0,
+                seed=None if seed is None else seed + i,
+                method=method,
+                temperature=temperature or 1.0,
+                unknown=False,
             )
             for i, window in enumerate(windows)
         ]
@@ -241,6 +244,7 @@ def train_blog_vae(
     source: str | None = None,
     verbose="auto",
     callbacks=(),
+    strategy=None,
     **model_overrides,
 ) -> BlogVAE:
     """Train a TextVAE on posts and write the model directory ``out``; returns the BlogVAE.
@@ -253,7 +257,8 @@ def train_blog_vae(
     best weights restored, ``BackupAndRestore`` in ``out/backup`` (rerun after an interruption
     and it resumes from the last finished epoch), TensorBoard logs in ``out/logs`` and a CSV
     log. epochs: at most this many (default: ``settings().blog_epochs``). Model defaults:
-    :data:`BLOG_MODEL`, overridable by keyword (e.g. ``cell="gru"``).
+    :data:`BLOG_MODEL`, overridable by keyword (e.g. ``cell="gru"``). strategy: a
+    ``tf.distribute`` strategy to build and train under (``batch_size`` is the global batch).
     """
     from vae_tutorial import evaluation
 
@@ -288,10 +293,12 @@ def train_blog_vae(
     _check_resume(backup, plan)
 
     seed_everything(seed)
-    model = TextVAE(vectorizer.vocab_size, max_length, latent_dim, seed=seed, **model_spec)
-    model.compile(keras.optimizers.Adam(learning_rate))
+    with (strategy or tf.distribute.get_strategy()).scope():
+        model = TextVAE(vectorizer.vocab_size, max_length, latent_dim, seed=seed, **model_spec)
+        model.compile(keras.optimizers.Adam(learning_rate))
     warmup = int(anneal_fraction * epochs * np.ceil(len(train_ids) / batch_size))
-    early = ResumableEarlyStopping(backup, patience=patience, start_epoch=int(np.ceil(anneal_fraction * epochs)))
+    watch_from = min(int(np.ceil(anneal_fraction * epochs)), epochs - 1)  # after the warm-up, and never empty
+    early = ResumableEarlyStopping(backup, patience=patience, start_epoch=watch_from)
     model.fit(
         train_ids,
         validation_data=(val_ids,),

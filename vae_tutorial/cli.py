@@ -23,6 +23,13 @@ EXAMPLES = """examples:
 """
 
 
+DISTRIBUTE = {
+    "choices": ["none", "mirrored"],
+    "default": "none",
+    "help": "mirrored: tf.distribute.MirroredStrategy over all local GPUs (default none: one device)",
+}
+
+
 def _float_at_least(minimum: float):
     """An argparse type: a number >= minimum."""
 
@@ -53,6 +60,17 @@ def _int_at_least(minimum: int):
     return parse
 
 
+def _strategy(name: str):
+    """The tf.distribute strategy named on the command line (None: the default, one device)."""
+    if name == "none":
+        return None
+    from vae_tutorial._tensorflow import tf
+
+    strategy = tf.distribute.MirroredStrategy()
+    print(f"Training on {strategy.num_replicas_in_sync} replica(s) with MirroredStrategy")
+    return strategy
+
+
 def train_images(args) -> int:
     from vae_tutorial.config import settings
     from vae_tutorial.data.images import load_digits, load_image_folder, split_images
@@ -74,7 +92,9 @@ def train_images(args) -> int:
 
     print(f"Training on {len(x_train)} images, validating on {len(x_test)} ({source})")
     epochs = args.epochs or conf.image_epochs
-    model, history = train_image_vae(x_train, x_test, latent_dim=args.latent_dim, epochs=epochs, seed=args.seed)
+    model, history = train_image_vae(
+        x_train, x_test, latent_dim=args.latent_dim, epochs=epochs, seed=args.seed, strategy=_strategy(args.distribute)
+    )
     metrics = {
         **evaluation.negative_elbo(model, x_test, n_samples=10),
         "iwae_nll": evaluation.importance_weighted_nll(model, x_test, k=conf.iwae_k),
@@ -130,6 +150,7 @@ def train_text(args) -> int:
         seed=args.seed,
         force=args.force,
         verbose=2 if args.quiet else "auto",
+        strategy=_strategy(args.distribute),
     )
     data, metrics, training = blog.config["data"], blog.metrics, blog.config["training"]
     print(
@@ -184,6 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
     images.add_argument(
         "--seed", type=_int_at_least(0), default=0, help="seed of the split, weights and samples (default 0)"
     )
+    images.add_argument("--distribute", **DISTRIBUTE)
     images.set_defaults(handler=train_images)
 
     text = commands.add_parser(
@@ -206,6 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
     text.add_argument("--seed", type=_int_at_least(0), default=0, help="seed of the split and weights (default 0)")
     text.add_argument("--force", action="store_true", help="overwrite a finished model, or restart an interrupted run")
     text.add_argument("--quiet", action="store_true", help="one line per epoch instead of a progress bar")
+    text.add_argument("--distribute", **DISTRIBUTE)
     text.set_defaults(handler=train_text)
 
     var = commands.add_parser(
@@ -219,7 +242,7 @@ def build_parser() -> argparse.ArgumentParser:
     given.add_argument("--file", help="a UTF-8 text file with the post to vary")
     var.add_argument("-n", type=_int_at_least(1), default=5, help="how many variations (default 5)")
     var.add_argument(
-        "--temperature", type=_float_at_least(0), default=0.0, help="0: greedy words (default); >0: sampled words"
+        "--temperature", type=_float_at_least(0), default=0.7, help="sampling temperature (default 0.7; 0: greedy)"
     )
     var.add_argument("--scale", type=_float_at_least(0), default=1.0, help="how far from the text's code (default 1)")
     var.add_argument("--seed", type=_int_at_least(0), default=0, help="seed of the variations (default 0)")

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import random
 from pathlib import Path
 
 import numpy as np
+
+from vae_tutorial.errors import DataError
 
 FAST_ENV = "VAE_TUTORIAL_FAST"
 
@@ -67,18 +70,35 @@ def settings() -> Settings:
     return Settings(fast=True, **_FAST_OVERRIDES) if fast else Settings(fast=False)
 
 
-def seed_everything(seed: int = 42) -> None:
-    """Seed Python, NumPy and (if it is installed and wanted) Keras/TensorFlow.
+def seed_everything(seed: int = 42, deterministic: bool = False) -> None:
+    """Seed Python, NumPy and Keras/TensorFlow.
 
     Call it right before building a model: the same seed then gives the same initial
-    weights and the same losses on a rerun on the same machine (up to ~1e-7 float noise
-    from multi-threaded kernels).
+    weights and the same losses on a rerun on the same machine, up to ~1e-7 float noise from
+    multi-threaded kernels. ``deterministic=True`` removes that noise too (bit-identical
+    losses): TensorFlow runs each op on one thread with deterministic kernels, which is
+    slower. It must come before TensorFlow's first operation in the process (first thing in
+    a script or notebook); later, it raises a DataError saying so.
     """
     random.seed(seed)
     np.random.seed(seed)
-    from vae_tutorial._tensorflow import tf  # noqa: F401  (quiet import before Keras)
+    from vae_tutorial._tensorflow import tf
     import keras
 
+    if deterministic:
+        threading = tf.config.threading
+        if (threading.get_intra_op_parallelism_threads(), threading.get_inter_op_parallelism_threads()) != (1, 1):
+            try:
+                threading.set_intra_op_parallelism_threads(1)
+                threading.set_inter_op_parallelism_threads(1)
+            except RuntimeError:
+                raise DataError(
+                    "deterministic",
+                    "TensorFlow has already started its thread pools, so they cannot be pinned to one thread",
+                    "Call seed_everything(seed, deterministic=True) before any TensorFlow work "
+                    "(first in the script, or after restarting the kernel).",
+                ) from None
+        tf.config.experimental.enable_op_determinism()
     keras.utils.set_random_seed(seed)
 
 
@@ -99,4 +119,12 @@ def output_dir(*parts: str) -> Path:
         root = project / "build"
     path = Path(root).joinpath(*parts)
     path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def save_figures(notebook: str, figures: dict) -> Path:
+    """Write a notebook's key figures ({name: number or short text}) to ``build/NN/figures.json``,
+    where ``make run`` reads them for its summary. Returns the path."""
+    path = output_dir(notebook) / "figures.json"
+    path.write_text(json.dumps(figures, indent=1, default=float), encoding="utf-8")
     return path

@@ -11,15 +11,17 @@ import weakref
 
 import numpy as np
 
-from vae_tutorial.data.text import BOS_ID, EOS_ID, PAD_ID
+from vae_tutorial.data.text import BOS_ID, EOS_ID, PAD_ID, UNK_ID
 from vae_tutorial.errors import DataError
 
 METHODS = ("greedy", "sample", "top_k", "beam")
 
 
-def _log_softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
+def _log_softmax(logits: np.ndarray, temperature: float = 1.0, unknown: bool = True) -> np.ndarray:
     scaled = logits / temperature
     scaled[..., [PAD_ID, BOS_ID]] = -np.inf  # never words: a row ends with [EOS], then padding
+    if not unknown:
+        scaled[..., UNK_ID] = -np.inf
     scaled = scaled - scaled.max(axis=-1, keepdims=True)
     return scaled - np.log(np.exp(scaled).sum(axis=-1, keepdims=True))
 
@@ -64,7 +66,7 @@ def _finish(ids: np.ndarray) -> np.ndarray:
     return ids
 
 
-def _beam(model, z_row, condition_row, width: int) -> np.ndarray:
+def _beam(model, z_row, condition_row, width: int, unknown: bool = True) -> np.ndarray:
     """Beam search for one code: the sequence with the highest total log-probability."""
     length = model.max_length
     z = np.repeat(z_row[None], width, axis=0).astype(np.float32)
@@ -75,7 +77,7 @@ def _beam(model, z_row, condition_row, width: int) -> np.ndarray:
     scores = np.array([0.0] + [-np.inf] * (width - 1))  # start from one live beam
     done = np.zeros(width, bool)
     for t in range(length):
-        log_probs = _log_softmax(_step_logits(model, z, inputs, cond, t))
+        log_probs = _log_softmax(_step_logits(model, z, inputs, cond, t), unknown=unknown)
         log_probs[done] = -np.inf
         log_probs[done, PAD_ID] = 0.0  # a finished beam keeps its score, padding on
         total = (scores[:, None] + log_probs).ravel()
@@ -100,6 +102,7 @@ def decode(
     beam_width: int = 5,
     seed: int | None = None,
     condition=None,
+    unknown: bool = True,
 ) -> np.ndarray:
     """Token ids (n, max_length) for latent codes z (n, latent_dim).
 
@@ -107,6 +110,7 @@ def decode(
     (sample among the k likeliest words) or "beam" (beam search of ``beam_width``; greedy for
     the repeat decoder, which predicts all positions at once). Rows end with [EOS] then padding.
     condition: for a conditional model, one vector (used for every row) or one per row.
+    unknown: False never chooses [UNK], so the text holds only words of the vocabulary.
     """
     if method not in METHODS:
         raise DataError("method", f"unknown decoding method {method!r}", f"Use one of {METHODS}.")
@@ -121,18 +125,19 @@ def decode(
     if model.decoder_kind == "repeat":  # no feedback: choose every position from one pass
         inputs = np.zeros((n, length), np.int32)
         full = _decoder_fn(model)([z, inputs] if cond is None else [z, inputs, cond])
-        log_probs = _log_softmax(np.asarray(full, np.float64), temperature).reshape(n * length, -1)
+        log_probs = _log_softmax(np.asarray(full, np.float64), temperature, unknown).reshape(n * length, -1)
         greedy_like = "greedy" if method == "beam" else method
         return _finish(_choose(log_probs, greedy_like, k, rng).reshape(n, length).astype(np.int32))
     if method == "beam":
-        rows = [_beam(model, z[i], None if cond is None else cond[i], beam_width) for i in range(n)]
+        rows = [_beam(model, z[i], None if cond is None else cond[i], beam_width, unknown) for i in range(n)]
         return _finish(np.stack(rows).astype(np.int32))
     inputs = np.zeros((n, length), np.int32)
     inputs[:, 0] = BOS_ID
     outputs = np.zeros((n, length), np.int32)
     done = np.zeros(n, bool)
     for t in range(length):
-        token = _choose(_log_softmax(_step_logits(model, z, inputs, cond, t), temperature), method, k, rng)
+        log_probs = _log_softmax(_step_logits(model, z, inputs, cond, t), temperature, unknown)
+        token = _choose(log_probs, method, k, rng)
         outputs[:, t] = np.where(done, PAD_ID, token)
         if t + 1 < length:
             inputs[:, t + 1] = outputs[:, t]
@@ -180,14 +185,15 @@ def variations(
     method: str = "greedy",
     temperature: float = 1.0,
     condition=None,
+    unknown: bool = True,
 ) -> list[str]:
     """n variations of ``text``: decode codes drawn around its posterior (see variation_codes).
 
     Unlike the seed's ``generate_variations``, which drew z from the prior and so ignored its
-    input, every variation here starts from the input's own code.
+    input, every variation here starts from the input's own code. unknown=False: no [UNK].
     """
     z = variation_codes(model, vectorizer, text, n, scale, seed, condition)
-    return vectorizer.decode(decode(model, z, method, temperature, seed=seed, condition=condition))
+    return vectorizer.decode(decode(model, z, method, temperature, seed=seed, condition=condition, unknown=unknown))
 
 
 def interpolate(

@@ -69,6 +69,11 @@ class Posts(list):
         self.skipped: list[tuple[str, str]] = list(skipped)
         self.origin = str(origin)
 
+    def __getitem__(self, index):
+        """A slice is a Posts too, with the same ``skipped`` and ``origin`` (e.g. ``posts[:40]``)."""
+        item = super().__getitem__(index)
+        return Posts(item, self.skipped, self.origin) if isinstance(index, slice) else item
+
     def summary(self) -> str:
         """One line, e.g. "Read 298 posts from blog; skipped 2: 1 empty (a.txt), 1 binary (b.txt)"."""
         head = f"Read {_plural(len(self), 'post')} from {self.origin}"

@@ -9,12 +9,18 @@ import keras  # noqa: E402
 class VAEModel(keras.Model):
     """A ``keras.Model`` whose subclass provides ``_loss_terms(data, training) -> (total,
     reconstruction, kl)`` (scalars, nats per example) and ``_update(total, reconstruction, kl)``
-    (updates its metric trackers and returns their results). ``fit`` minimises ``total``."""
+    (updates its metric trackers and returns their results). ``fit`` minimises ``total``.
+
+    Under a ``tf.distribute`` strategy each replica sees 1/N of the global batch and Keras
+    *sums* the replicas' gradients, so the gradient is taken of ``total / N``: the sum is then
+    the gradient of the global batch's mean, as on one device."""
 
     def train_step(self, data):
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
         with tf.GradientTape() as tape:
             total, recon, kl = self._loss_terms(data, training=True)
-        grads = tape.gradient(total, self.trainable_weights)
+            replica_share = total / replicas  # inside the tape, or it has no gradient
+        grads = tape.gradient(replica_share, self.trainable_weights)
         self.optimizer.apply(grads, self.trainable_weights)
         return self._update(total, recon, kl)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from vae_tutorial._tensorflow import tf  # noqa: F401  (quiet TensorFlow import before Keras)
+from vae_tutorial._tensorflow import tf  # first: imports TensorFlow quietly, before Keras
 import keras  # noqa: E402
 from keras import layers, ops  # noqa: E402
 
@@ -222,6 +222,7 @@ def train_image_vae(
     seed: int = 0,
     verbose="auto",
     callbacks=(),
+    strategy=None,
     **overrides,
 ):
     """Build, compile and ``fit`` an ImageVAE with a named recipe; returns (model, history).
@@ -229,6 +230,8 @@ def train_image_vae(
     x_train, x_val: float32 (n, 28, 28, 1) in [0, 1] (checked). recipe: "default" or
     "reference"; ``epochs`` and any recipe key (batch_size, learning_rate, architecture, ...)
     can be overridden. Seeds everything with ``seed`` first, so a rerun gives the same losses.
+    strategy: a ``tf.distribute`` strategy (e.g. ``MirroredStrategy()`` over several GPUs) to
+    build and train under; ``batch_size`` is then the global batch, split across replicas.
     """
     from vae_tutorial.config import seed_everything
     from vae_tutorial.data.images import validate_images
@@ -242,8 +245,9 @@ def train_image_vae(
     x_train = validate_images(x_train, "x_train")
     validation = None if x_val is None else (validate_images(x_val, "x_val"),)
     seed_everything(seed)  # same initial weights and batches on a rerun
-    model = ImageVAE(latent_dim, settings["architecture"], loss_style=settings["loss_style"], seed=seed)
-    model.compile(keras.optimizers.Adam(settings["learning_rate"]))
+    with (strategy or tf.distribute.get_strategy()).scope():
+        model = ImageVAE(latent_dim, settings["architecture"], loss_style=settings["loss_style"], seed=seed)
+        model.compile(keras.optimizers.Adam(settings["learning_rate"]))
     history = model.fit(
         x_train,
         validation_data=validation,
