@@ -366,3 +366,51 @@ def test_check_window_sizes_accepts_the_package_chunker_and_names_each_mistake(c
     _fails_with(exercises.check_window_sizes, overfull, "more than max_tokens", capsys)
     _fails_with(exercises.check_window_sizes, drops_long, "cut, never drop", capsys)
     _fails_with(exercises.check_window_sizes, one_per_sentence, "does not fit", capsys)
+
+
+# --- notebook 06: topic vectors and the hit rate -------------------------------------------
+
+
+def topic_vector_right(kv, words):
+    unit = [kv[w] / np.linalg.norm(kv[w]) for w in words]
+    mean = np.mean(unit, axis=0)
+    return mean / np.linalg.norm(mean)
+
+
+def test_check_topic_vector_accepts_the_right_answer_and_names_each_mistake(capsys):
+    _passes(exercises.check_topic_vector, topic_vector_right, capsys)
+
+    def raw_mean(kv, words):
+        mean = np.mean([kv[w] for w in words], axis=0)
+        return mean / np.linalg.norm(mean)
+
+    _fails_with(exercises.check_topic_vector, raw_mean, "normalise each keyword's vector *before*", capsys)
+    _fails_with(exercises.check_topic_vector, lambda kv, w: 3 * topic_vector_right(kv, w), "unit length", capsys)
+    _fails_with(exercises.check_topic_vector, lambda kv, w: np.zeros(2), "shape (3,)", capsys)
+    _fails_with(exercises.check_topic_vector, lambda kv, w: kv["nope"], "raised KeyError", capsys)
+
+
+def hit_rate_right(text_vectors, requested, topic_vectors):
+    names = list(topic_vectors)
+    matrix = np.stack([topic_vectors[n] / np.linalg.norm(topic_vectors[n]) for n in names])
+    unit = text_vectors / np.linalg.norm(text_vectors, axis=1, keepdims=True)
+    nearest = [names[i] for i in np.argmax(unit @ matrix.T, axis=1)]
+    return np.mean([a == b for a, b in zip(nearest, requested, strict=True)])
+
+
+def test_check_hit_rate_accepts_the_right_answer_and_names_each_mistake(capsys):
+    _passes(exercises.check_hit_rate, hit_rate_right, capsys)
+    _fails_with(
+        exercises.check_hit_rate,
+        lambda t, r, v: 4 * hit_rate_right(t, r, v) / 0.8 * 0.8 * 1.25,
+        "number of hits",
+        capsys,
+    )
+    _fails_with(exercises.check_hit_rate, lambda t, r, v: 1 - hit_rate_right(t, r, v), "share of misses", capsys)
+
+    def by_dot_product(text_vectors, requested, topic_vectors):
+        names = list(topic_vectors)
+        nearest = [names[i] for i in np.argmax(text_vectors @ np.stack(list(topic_vectors.values())).T, axis=1)]
+        return np.mean([a == b for a, b in zip(nearest, requested, strict=True)])
+
+    _fails_with(exercises.check_hit_rate, by_dot_product, "expected 0.8", capsys)

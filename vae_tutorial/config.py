@@ -32,6 +32,9 @@ class Settings:
     blog_epochs: at most this many epochs of a blog-post VAE (05, ``vae-tutorial train-text``).
     blog_posts: at most this many posts of the sample corpus in 05 (full mode: all 300).
     compare_epochs: epochs of each model in 05's LSTM-vs-GRU comparison.
+    constraint_epochs: epochs of the unconditioned and the conditional text VAE (06).
+    constraint_samples: generated texts per topic when measuring topic adherence (06).
+    w2v_epochs: passes of Word2Vec over the training windows (06).
     """
 
     fast: bool
@@ -47,6 +50,9 @@ class Settings:
     blog_epochs: int = 15
     blog_posts: int = 300
     compare_epochs: int = 3
+    constraint_epochs: int = 12
+    constraint_samples: int = 50
+    w2v_epochs: int = 100
 
 
 _FAST_OVERRIDES = {
@@ -61,6 +67,9 @@ _FAST_OVERRIDES = {
     "blog_epochs": 2,
     "blog_posts": 40,
     "compare_epochs": 1,
+    "constraint_epochs": 1,
+    "constraint_samples": 5,
+    "w2v_epochs": 5,
 }
 
 

@@ -350,3 +350,70 @@ def check_window_sizes(fn: Callable) -> bool:
             )
         return _report(False, f"{where}. Start a new window only when the next sentence does not fit.")
     return _report(True, "your windows match greedy packing on five posts, long sentences included.")
+
+
+# --- notebook 06 ---------------------------------------------------------------------------
+
+
+def _toy_vectors():
+    """A 4-word gensim KeyedVectors in 3 dimensions, the same for every check."""
+    from gensim.models import KeyedVectors
+
+    kv = KeyedVectors(3)
+    kv.add_vectors(
+        ["fire", "blaze", "cricket", "wicket"], np.array([[3, 1, 0], [1, 2, 0], [0, 1, 4], [0, 0, 1]], float)
+    )
+    return kv
+
+
+def check_topic_vector(fn: Callable) -> bool:
+    """fn(kv, keywords) -> the topic vector: the mean of the keywords' *unit* vectors, scaled to
+    unit length (a NumPy vector of kv.vector_size)."""
+    from vae_tutorial.embeddings import topic_vector
+
+    kv = _toy_vectors()
+    for words in (["fire", "blaze"], ["cricket", "wicket", "fire"], ["wicket"]):
+        try:
+            got = np.asarray(fn(kv, words), np.float64)
+        except Exception as exc:  # a learner's bug: a hint, not a traceback
+            return _report(False, f"your function raised {type(exc).__name__}: {exc}")
+        want = topic_vector(kv, words)
+        if got.shape != want.shape:
+            return _report(False, f"for {words}: expected a vector of shape {want.shape}, got shape {got.shape}.")
+        if np.allclose(got, want, atol=1e-6):
+            continue
+        raw = np.mean([kv[w] for w in words], axis=0)
+        if np.allclose(got, raw / np.linalg.norm(raw), atol=1e-6):
+            return _report(
+                False,
+                f"for {words}: normalise each keyword's vector *before* averaging, so that "
+                "a word with a long vector does not outweigh the others.",
+            )
+        if np.allclose(got / np.linalg.norm(got), want, atol=1e-6):
+            return _report(False, f"for {words}: the direction is right; scale the mean to unit length.")
+        return _report(False, f"for {words}: expected {np.round(want, 4)}, got {np.round(got, 4)}.")
+    return _report(True, "your topic vectors match embeddings.topic_vector on three keyword sets.")
+
+
+def check_hit_rate(fn: Callable) -> bool:
+    """fn(text_vectors, requested, topic_vectors) -> the share of texts whose nearest topic (by
+    cosine) is the requested one. text_vectors (n, d); requested: n names; topic_vectors {name: (d,)}."""
+    topics = {"a": np.array([1.0, 0.0]), "b": np.array([0.0, 3.0]), "c": np.array([-1.0, -1.0])}  # not unit length
+    texts = np.array([[2.0, 0.1], [0.1, 0.3], [-1.0, -0.8], [0.4, 0.5], [5.0, 4.0]])
+    requested = ["a", "b", "a", "b", "a"]
+    # nearest by cosine: a, b, c, b, a -> hits 1, 1, 0, 1, 1; by raw dot product the last is "b"
+    try:
+        got = float(fn(texts, requested, topics))
+    except Exception as exc:  # a learner's bug: a hint, not a traceback
+        return _report(False, f"your function raised {type(exc).__name__}: {exc}")
+    if np.isclose(got, 0.8):
+        return _report(True, "4 of the 5 texts are nearest to the topic they were asked for: 0.8.")
+    if np.isclose(got, 4):
+        return _report(False, "you returned the number of hits (4); the hit rate divides by the number of texts.")
+    if np.isclose(got, 0.2):
+        return _report(False, "0.2 is the share of misses; count the texts whose nearest topic IS the requested one.")
+    return _report(
+        False,
+        f"expected 0.8, got {got:.3f}. For each text, take the topic of largest cosine "
+        "(dot product of unit vectors) and compare its name with the requested one.",
+    )
