@@ -25,11 +25,11 @@ def _run(*args, code=None):
 # --- the command ----------------------------------------------------------------------------
 
 
-def test_help_exits_0_and_lists_the_coming_subcommands():
+def test_help_exits_0_and_lists_every_subcommand():
     result = _run("-m", "vae_tutorial.cli", "--help")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("usage: vae-tutorial")
-    for command in ("train-images", "train-text", "variations"):  # available or announced
+    for command in ("train-images", "train-text", "variations"):
         assert re.search(rf"\n +{command} +\w", result.stdout), command
     assert result.stderr == ""
 

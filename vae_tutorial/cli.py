@@ -30,31 +30,19 @@ DISTRIBUTE = {
 }
 
 
-def _float_at_least(minimum: float):
-    """An argparse type: a number >= minimum."""
+def _at_least(minimum, kind=int):
+    """An argparse type: a number of ``kind`` (int: a whole number) >= minimum, else a usage
+    error naming the value."""
 
-    def parse(text: str) -> float:
+    def parse(text: str):
         try:
-            value = float(text)
+            value = kind(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+            raise argparse.ArgumentTypeError(
+                f"expected a {'whole number' if kind is int else 'number'}, got {text!r}"
+            ) from None
         if not value >= minimum:
             raise argparse.ArgumentTypeError(f"must be >= {minimum}, got {text}")
-        return value
-
-    return parse
-
-
-def _int_at_least(minimum: int):
-    """An argparse type: a whole number >= minimum, else a usage error naming the value."""
-
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"must be >= {minimum}, got {value}")
         return value
 
     return parse
@@ -200,10 +188,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     images.add_argument("--out", required=True, help="folder for the model (created)")
     images.add_argument("--folder", help="a folder of PNG/JPEG images instead of the embedded digits")
-    images.add_argument("--epochs", type=_int_at_least(1), help="training epochs (default: 30; 2 in fast mode)")
-    images.add_argument("--latent-dim", type=_int_at_least(1), default=2, help="size of z (default 2)")
+    images.add_argument("--epochs", type=_at_least(1), help="training epochs (default: 30; 2 in fast mode)")
+    images.add_argument("--latent-dim", type=_at_least(1), default=2, help="size of z (default 2)")
     images.add_argument(
-        "--seed", type=_int_at_least(0), default=0, help="seed of the split, weights and samples (default 0)"
+        "--seed", type=_at_least(0), default=0, help="seed of the split, weights and samples (default 0)"
     )
     images.add_argument("--distribute", **DISTRIBUTE)
     images.set_defaults(handler=train_images)
@@ -221,11 +209,11 @@ def build_parser() -> argparse.ArgumentParser:
     text.add_argument("--pattern", default="*.txt", help="which files of --folder to read (default *.txt)")
     text.add_argument("--encoding", default="utf-8", help="text encoding of the files (default utf-8)")
     text.add_argument("--out", required=True, help="the model directory (created)")
-    text.add_argument("--epochs", type=_int_at_least(1), help="at most this many epochs (default 15; 2 in fast mode)")
-    text.add_argument("--latent-dim", type=_int_at_least(1), default=32, help="size of z (default 32)")
-    text.add_argument("--max-length", type=_int_at_least(4), default=40, help="tokens per chunk, [EOS] included (40)")
-    text.add_argument("--vocab-size", type=_int_at_least(10), default=5000, help="words kept (default 5000)")
-    text.add_argument("--seed", type=_int_at_least(0), default=0, help="seed of the split and weights (default 0)")
+    text.add_argument("--epochs", type=_at_least(1), help="at most this many epochs (default 15; 2 in fast mode)")
+    text.add_argument("--latent-dim", type=_at_least(1), default=32, help="size of z (default 32)")
+    text.add_argument("--max-length", type=_at_least(4), default=40, help="tokens per chunk, [EOS] included (40)")
+    text.add_argument("--vocab-size", type=_at_least(10), default=5000, help="words kept (default 5000)")
+    text.add_argument("--seed", type=_at_least(0), default=0, help="seed of the split and weights (default 0)")
     text.add_argument("--force", action="store_true", help="overwrite a finished model, or restart an interrupted run")
     text.add_argument("--quiet", action="store_true", help="one line per epoch instead of a progress bar")
     text.add_argument("--distribute", **DISTRIBUTE)
@@ -240,12 +228,14 @@ def build_parser() -> argparse.ArgumentParser:
     given = var.add_mutually_exclusive_group(required=True)
     given.add_argument("--text", help="the text to vary")
     given.add_argument("--file", help="a UTF-8 text file with the post to vary")
-    var.add_argument("-n", type=_int_at_least(1), default=5, help="how many variations (default 5)")
+    var.add_argument("-n", type=_at_least(1), default=5, help="how many variations (default 5)")
     var.add_argument(
-        "--temperature", type=_float_at_least(0), default=0.7, help="sampling temperature (default 0.7; 0: greedy)"
+        "--temperature", type=_at_least(0.0, float), default=0.7, help="sampling temperature (default 0.7; 0: greedy)"
     )
-    var.add_argument("--scale", type=_float_at_least(0), default=1.0, help="how far from the text's code (default 1)")
-    var.add_argument("--seed", type=_int_at_least(0), default=0, help="seed of the variations (default 0)")
+    var.add_argument(
+        "--scale", type=_at_least(0.0, float), default=1.0, help="how far from the text's code (default 1)"
+    )
+    var.add_argument("--seed", type=_at_least(0), default=0, help="seed of the variations (default 0)")
     var.set_defaults(handler=variations)
     return parser
 

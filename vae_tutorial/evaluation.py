@@ -158,3 +158,74 @@ def distinct_n(texts, n: int = 2) -> float:
     """Distinct-n (Li et al. 2016): unique n-grams / all n-grams over the texts (0 if none)."""
     grams = [tuple(words[i : i + n]) for words in (t.split() for t in texts) for i in range(len(words) - n + 1)]
     return len(set(grams)) / len(grams) if grams else 0.0
+
+
+def topic_adherence(generated_texts, requested_topics, topic_vectors, kv, topic_keywords=None) -> dict:
+    """How well generated texts keep to the topics they were asked for, judged in an embedding space.
+
+    generated_texts: n strings; requested_topics: n topic names, one per text; topic_vectors:
+    {name: vector} (e.g. :func:`~vae_tutorial.embeddings.topic_vector`), the candidates;
+    kv: the gensim KeyedVectors of :func:`~vae_tutorial.embeddings.text_vector`; topic_keywords:
+    {name: keywords}, optional. Returns
+
+    - "hit_rate": share of texts whose nearest topic vector (cosine to the text's text_vector)
+      is the requested one; a text with no known word is a miss. Chance is 1 / len(topic_vectors)
+      if the topics are requested evenly;
+    - "mean_cosine": mean cosine of each text's vector to its requested topic's (0 for no known word);
+    - "keyword_share": share of all generated tokens (as :func:`tokenize` makes them) that are
+      the requested topic's own keywords, so that parroting the keywords shows (None without
+      topic_keywords);
+    - "n": the number of texts.
+    """
+    from vae_tutorial.data.text import tokenize
+    from vae_tutorial.embeddings import text_vector
+    from vae_tutorial.errors import DataError
+
+    texts = [generated_texts] if isinstance(generated_texts, str) else list(generated_texts)
+    requested = [requested_topics] if isinstance(requested_topics, str) else list(requested_topics)
+    if len(texts) != len(requested):
+        raise DataError(
+            "generated_texts, requested_topics",
+            f"have different lengths ({len(texts)} texts, {len(requested)} topics)",
+            "Pass one requested topic per generated text.",
+        )
+    if not texts:
+        raise DataError("generated_texts", "is empty", "Pass at least one generated text.")
+    names = list(topic_vectors)
+    for where, known in [("topic_vectors", names), ("topic_keywords", list(topic_keywords or names))]:
+        missing = sorted({topic for topic in requested if topic not in known})
+        if missing:
+            raise DataError(
+                "requested_topics",
+                f"{', '.join(map(repr, missing))} not in {where} (it has {', '.join(map(repr, known))})",
+                f"Give {where} an entry for every requested topic.",
+            )
+    matrix = np.stack([np.asarray(topic_vectors[name], np.float64) for name in names])
+    norms = np.linalg.norm(matrix, axis=1)
+    if not norms.all():
+        raise DataError(
+            "topic_vectors", f"{names[int(np.argmin(norms))]!r} is a zero vector", "Pass topic_vector(...)."
+        )
+    vectors = np.stack([text_vector(kv, text) for text in texts]).astype(np.float64)
+    lengths = np.linalg.norm(vectors, axis=1)
+    cosines = (vectors @ (matrix / norms[:, None]).T) / np.where(lengths > 0, lengths, 1.0)[:, None]  # (n, topics)
+    wanted = np.array([names.index(topic) for topic in requested])
+    hits = (np.argmax(cosines, axis=1) == wanted) & (lengths > 0)
+    share = None
+    if topic_keywords is not None:
+        tokens = [tokenize(text) for text in texts]
+        keywords = {}
+        for name in set(requested):
+            words = topic_keywords[name]
+            keywords[name] = set(tokenize(words) if isinstance(words, str) else [t for w in words for t in tokenize(w)])
+        matched = sum(
+            token in keywords[topic] for words, topic in zip(tokens, requested, strict=True) for token in words
+        )
+        total = sum(len(words) for words in tokens)
+        share = matched / total if total else 0.0
+    return {
+        "hit_rate": float(hits.mean()),
+        "mean_cosine": float(cosines[np.arange(len(texts)), wanted].mean()),
+        "keyword_share": share,
+        "n": len(texts),
+    }

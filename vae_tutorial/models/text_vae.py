@@ -3,7 +3,8 @@
 Input: token ids (batch, max_length) from :class:`vae_tutorial.data.text.Vectorizer`
 (``[PAD]=0``, sentence tokens, ``[EOS]``). Losses in nats per sentence: the categorical NLL of
 the real tokens (padding masked) and the KL, weighted by ``kl_weight`` (annealed by the
-:class:`KLAnnealing` callback), with optional free bits and word dropout.
+:class:`KLAnnealing` callback), with optional free bits and word dropout, and the seed's
+optional latent penalty that pulls each sentence's code towards a target code.
 """
 
 from __future__ import annotations
@@ -106,9 +107,14 @@ class TextVAE(VAEModel):
     encoder_units / decoder_units: recurrent sizes (the seed's are 32 and 32).
     word_dropout: probability of replacing a decoder input token by [UNK] while training.
     free_bits: nats per latent dimension below which the KL costs nothing extra (0 = off).
+    latent_penalty: weight of the seed's latent penalty (0 = off). When it is on, the model
+    trains on ``(ids, target_codes)``, target_codes float (n, latent_dim), and the loss adds
+    ``latent_penalty * mean(max(0, ||z_mean - target||^2 - penalty_margin))`` over the batch.
+    penalty_margin: squared distance from its target within which a code costs nothing.
     ``kl_weight`` is a variable (1.0 unless a :class:`KLAnnealing` callback changes it).
     ``fit(ids, validation_data=(val_ids,))`` reports loss, reconstruction, kl and kl_weight,
-    in nats per sentence.
+    in nats per sentence; with the penalty on, ``fit(x=(ids, targets), validation_data=((val_ids,
+    val_targets),))`` also reports ``penalty``, the weighted term that the loss includes.
     """
 
     condition_dim = 0
@@ -127,6 +133,8 @@ class TextVAE(VAEModel):
         word_dropout: float = 0.0,
         free_bits: float = 0.0,
         seed: int | None = None,
+        latent_penalty: float = 0.0,
+        penalty_margin: float = 0.0,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -147,10 +155,21 @@ class TextVAE(VAEModel):
             raise DataError("word_dropout", f"must be in [0, 1), got {word_dropout!r}", "Use e.g. 0.3.")
         if not free_bits >= 0:
             raise DataError("free_bits", f"must be >= 0, got {free_bits!r}", "Use 0 (off) or e.g. 0.1.")
+        if not latent_penalty >= 0:
+            raise DataError("latent_penalty", f"must be >= 0, got {latent_penalty!r}", "Use 0 (off) or e.g. 1.0.")
+        if not penalty_margin >= 0:
+            raise DataError("penalty_margin", f"must be >= 0, got {penalty_margin!r}", "Use 0 or e.g. 4.0.")
+        if latent_penalty > 0 and self.condition_dim:
+            raise DataError(
+                "latent_penalty",
+                f"is {latent_penalty!r}, but a conditional model takes its constraint as an input, not as a penalty",
+                "Use a ConditionalTextVAE without latent_penalty, or a TextVAE with it.",
+            )
         self.vocab_size, self.max_length, self.latent_dim = int(vocab_size), int(max_length), int(latent_dim)
         self.embed_dim, self.encoder_kind, self.decoder_kind, self.cell = int(embed_dim), encoder, decoder, cell
         self.encoder_units, self.decoder_units = int(encoder_units), int(decoder_units)
         self.word_dropout, self.free_bits, self.seed = float(word_dropout), float(free_bits), seed
+        self.latent_penalty, self.penalty_margin = float(latent_penalty), float(penalty_margin)
         self.encoder = build_text_encoder(
             self.vocab_size,
             self.max_length,
@@ -173,7 +192,8 @@ class TextVAE(VAEModel):
         self.sampler = Sampling(seed=seed, name="sampling")
         self.dropout_seed = keras.random.SeedGenerator(None if seed is None else seed + 1)
         self.kl_weight = keras.Variable(1.0, trainable=False, name="kl_weight")
-        self.trackers = {name: keras.metrics.Mean(name=name) for name in ("loss", "reconstruction", "kl", "kl_weight")}
+        names = ("loss", "reconstruction", "kl", "kl_weight") + (("penalty",) if self.latent_penalty > 0 else ())
+        self.trackers = {name: keras.metrics.Mean(name=name) for name in names}
         self.built = True  # encoder and decoder are built functional models already
 
     @property
@@ -183,11 +203,35 @@ class TextVAE(VAEModel):
     # --- pieces shared by training, evaluation and generation -----------------------------
 
     def _unpack(self, data):
-        """(ids, condition or None) from what fit/evaluate pass to train_step/test_step."""
+        """(ids, condition or None) from what fit/evaluate pass to train_step/test_step.
+
+        With a latent penalty, the second input is the target codes (see ``_targets``), not a condition."""
         x = data[0] if isinstance(data, (tuple, list)) else data
         if isinstance(x, (tuple, list)):
-            return ops.cast(x[0], "int32"), x[1]
+            return ops.cast(x[0], "int32"), None if self.latent_penalty > 0 else x[1]
         return ops.cast(x, "int32"), None
+
+    def _targets(self, data):
+        """The target codes (batch, latent_dim) of a model with a latent penalty."""
+        x = data[0] if isinstance(data, (tuple, list)) else data
+        if not isinstance(x, (tuple, list)) or len(x) != 2:
+            raise DataError(
+                "x",
+                "a TextVAE with a latent penalty trains on (ids, target_codes), got ids alone",
+                f"Pass fit(x=(ids, target_codes)) with target_codes of shape (n, {self.latent_dim}).",
+            )
+        if x[1].shape[-1] not in (None, self.latent_dim):
+            raise DataError(
+                "target_codes",
+                f"expected shape (n, {self.latent_dim}), got {tuple(x[1].shape)}",
+                f"Pass one code of size {self.latent_dim} (the latent size) per example.",
+            )
+        return ops.cast(x[1], "float32")
+
+    def _penalty(self, z_mean, targets):
+        """latent_penalty * mean over the batch of max(0, ||z_mean - target||^2 - penalty_margin): a scalar."""
+        distance = ops.sum(ops.square(z_mean - targets), axis=-1)
+        return self.latent_penalty * ops.mean(ops.maximum(distance - self.penalty_margin, 0.0))
 
     def _encode(self, ids, condition, training):
         return self.encoder(ids if condition is None else [ids, condition], training=training)
@@ -218,6 +262,7 @@ class TextVAE(VAEModel):
         return self._decode(z, self.decoder_inputs(ids, training), condition, training)
 
     def _loss_terms(self, data, training):
+        """(total, reconstruction, kl, penalty or None): scalars, nats per sentence."""
         ids, condition = self._unpack(data)
         z_mean, z_log_var = self._encode(ids, condition, training)
         z = self.sampler([z_mean, z_log_var])
@@ -225,10 +270,17 @@ class TextVAE(VAEModel):
         recon = ops.mean(masked_token_nll(ids, logits, PAD_ID))
         kl = ops.mean(kl_diagonal(z_mean, z_log_var))
         kl_term = free_bits_kl(z_mean, z_log_var, self.free_bits) if self.free_bits > 0 else kl
-        return recon + self.kl_weight * kl_term, recon, kl
+        total = recon + self.kl_weight * kl_term
+        if self.latent_penalty <= 0:
+            return total, recon, kl, None
+        penalty = self._penalty(z_mean, self._targets(data))
+        return total + penalty, recon, kl, penalty
 
-    def _update(self, total, recon, kl):
-        for name, value in (("loss", total), ("reconstruction", recon), ("kl", kl), ("kl_weight", self.kl_weight)):
+    def _update(self, total, recon, kl, penalty=None):
+        values = {"loss": total, "reconstruction": recon, "kl": kl, "kl_weight": self.kl_weight}
+        if penalty is not None:
+            values["penalty"] = penalty
+        for name, value in values.items():
             self.trackers[name].update_state(value)
         return {name: tracker.result() for name, tracker in self.trackers.items()}
 
@@ -301,6 +353,8 @@ class TextVAE(VAEModel):
             "word_dropout": self.word_dropout,
             "free_bits": self.free_bits,
             "seed": self.seed,
+            "latent_penalty": self.latent_penalty,
+            "penalty_margin": self.penalty_margin,
         }
 
 
@@ -374,9 +428,11 @@ class LanguageModel(keras.Model):
         return ops.mean(masked_token_nll(ids, self(ids, training=training), PAD_ID))
 
     def train_step(self, data):
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync  # see VAEModel.train_step
         with tf.GradientTape() as tape:
             loss = self._step(data, training=True)
-        self.optimizer.apply(tape.gradient(loss, self.trainable_weights), self.trainable_weights)
+            replica_share = loss / replicas
+        self.optimizer.apply(tape.gradient(replica_share, self.trainable_weights), self.trainable_weights)
         self.loss_tracker.update_state(loss)
         return {"loss": self.loss_tracker.result()}
 

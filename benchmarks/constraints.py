@@ -1,0 +1,246 @@
+"""Topic-constrained generation on the Lee sample blog: does a constraint make samples keep to a topic?
+
+Data: the Lee sample blog (gensim's Lee corpus as a folder of posts), split by post, cut into
+windows of at most 39 tokens; Word2Vec trained on the training windows (the posts' own word
+space) for 100 epochs with a window of 10: with gensim's 30 epochs and window 5, on a corpus this
+small every word stays near one common direction and "cricket" is the nearest topic of 73% of the
+windows; K = 4 topics given by keywords that occur in the corpus. Four models, each sampled
+``--samples`` times per topic at the same temperature:
+
+(a) unconditioned: the blog recipe's TextVAE (LSTM encoder and decoder, cures), samples from
+    the prior, the requested topics assigned round-robin (so its hit rate is chance, 1 / K);
+(b) conditional: a ConditionalTextVAE trained on (window, its mean word vector), sampled from
+    the prior with the condition = the requested topic's vector;
+(c) the seed's latent penalty: (a) fine-tuned so that each window's code is pulled to the
+    code of its nearest topic's keyword string, sampled around the requested topic's code;
+(d) the latent penalty made to work: a new TextVAE trained with the penalty from its first
+    step, towards one latent axis per topic (``separated_codes``), sampled around that code.
+
+For each: hit rate (nearest topic vector = the requested one), mean cosine to the requested
+topic, keyword share (generated tokens that are the topic's own keywords: parroting) and
+distinct-2 (variety), from :func:`vae_tutorial.evaluation.topic_adherence`.
+
+    .venv/bin/python benchmarks/constraints.py [--epochs 8] [--samples 50] [--json build/bench_constraints.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from vae_tutorial import evaluation, generation
+from vae_tutorial.blog import BLOG_MODEL
+from vae_tutorial.config import seed_everything
+from vae_tutorial.data.posts import chunk_posts, load_blog_folder, split_posts, write_sample_blog_folder
+from vae_tutorial.data.text import Vectorizer
+from vae_tutorial.embeddings import topic_vector, train_word2vec
+from vae_tutorial.errors import DataWarning
+from vae_tutorial.models.conditional import (
+    chunk_conditions,
+    codes_around,
+    nearest_topics,
+    separated_codes,
+    topic_targets,
+    train_conditional_vae,
+    train_with_latent_penalty,
+)
+from vae_tutorial.models.text_vae import TextVAE, train_text_vae
+
+# First choice of keywords per topic, then replacements if a word is not in the embedding's vocabulary.
+TOPICS = {
+    "bushfires": (["fire", "firefighters", "blaze"], ["fires", "blazes"]),
+    "cricket": (["cricket", "wicket", "innings"], ["wickets", "test"]),
+    "middle east": (["palestinian", "israeli", "gaza"], ["arafat", "israel"]),
+    "afghanistan": (["afghanistan", "taliban", "qaeda"], ["laden", "kabul"]),
+}
+
+
+def choose_keywords(kv) -> dict[str, list[str]]:
+    """Each topic's first-choice keywords that the embedding knows, topped up from its replacements to 3."""
+    chosen = {}
+    for name, (first, spare) in TOPICS.items():
+        words = [w for w in first if w in kv.key_to_index]
+        words += [w for w in spare if w in kv.key_to_index][: 3 - len(words)]
+        if not words:
+            raise SystemExit(f"topic {name!r}: none of {first + spare} is in the embedding's vocabulary")
+        chosen[name] = words
+    return chosen
+
+
+def figures(texts, requested, vectors, kv, keywords) -> dict:
+    """topic_adherence plus distinct-2 of the texts."""
+    return {
+        **evaluation.topic_adherence(texts, requested, vectors, kv, keywords),
+        "distinct_2": evaluation.distinct_n(texts, 2),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--epochs", type=int, default=8, help="epochs of (a), (b) and (d) (default 8)")
+    parser.add_argument("--penalty-epochs", type=int, default=3, help="fine-tuning epochs of (c) (default 3)")
+    parser.add_argument("--samples", type=int, default=50, help="samples per topic, at least 50 (default 50)")
+    parser.add_argument("--temperature", type=float, default=0.8, help="sampling temperature of all three")
+    parser.add_argument("--vector-size", type=int, default=100, help="Word2Vec size = the condition's size")
+    parser.add_argument("--w2v-epochs", type=int, default=100, help="Word2Vec epochs (default 100)")
+    parser.add_argument("--w2v-window", type=int, default=10, help="Word2Vec window (default 10)")
+    parser.add_argument(
+        "--condition-scale", type=float, help="(b): the model's condition_scale (default sqrt(vector size))"
+    )
+    parser.add_argument("--penalty", type=float, default=10.0, help="(c), (d): latent_penalty (default 10)")
+    parser.add_argument("--margin", type=float, default=1.0, help="(c), (d): penalty_margin, squared distance")
+    parser.add_argument("--radius", type=float, default=5.0, help="(d): distance of each topic's code from 0")
+    parser.add_argument("--spread", type=float, default=0.5, help="(c), (d): std of the codes around a topic's code")
+    parser.add_argument("--units", type=int, nargs=2, default=(128, 256), help="encoder and decoder units")
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args()
+    if args.samples < 50:
+        parser.error("--samples must be at least 50 per topic")
+    timings = {}
+    start = first = time.perf_counter()
+    with tempfile.TemporaryDirectory() as folder, warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)  # the Lee corpus repeats 7 articles: the loader drops them
+        posts = load_blog_folder(write_sample_blog_folder(folder))
+    train_posts, val_posts = split_posts(posts, 0.1, args.seed)
+    train_chunks = [chunk for _, chunk in chunk_posts(train_posts, 39)]
+    val_chunks = [chunk for _, chunk in chunk_posts(val_posts, 39)]
+    vectorizer = Vectorizer.build(train_chunks, max_vocab=5000, max_length=40)
+    train_ids, val_ids = vectorizer.encode(train_chunks), vectorizer.encode(val_chunks)
+    kv = train_word2vec(
+        train_chunks, vector_size=args.vector_size, window=args.w2v_window, epochs=args.w2v_epochs, seed=args.seed
+    )
+    keywords = choose_keywords(kv)
+    vectors = {name: topic_vector(kv, words) for name, words in keywords.items()}
+    names = list(keywords)
+    timings["data_and_word2vec_seconds"] = time.perf_counter() - start
+    print(
+        f"{len(posts)} posts: {len(train_chunks)} training / {len(val_chunks)} validation windows, vocabulary "
+        f"{vectorizer.vocab_size}; Word2Vec {len(kv)} words x {kv.vector_size}; {args.epochs} epochs, "
+        f"{args.samples} samples per topic at temperature {args.temperature}"
+    )
+    for name in names:
+        print(f"  {name:<12} {', '.join(keywords[name])}")
+    n = args.samples * len(names)
+    requested = [names[i % len(names)] for i in range(n)]  # round-robin
+    model_spec = {**BLOG_MODEL, "encoder_units": args.units[0], "decoder_units": args.units[1]}
+    common = {"epochs": args.epochs, "batch_size": args.batch_size, "seed": args.seed, "verbose": 0}
+    sampling = {"method": "sample", "temperature": args.temperature}
+    results = {}
+
+    # (a) unconditioned
+    start = time.perf_counter()
+    plain, _ = train_text_vae(train_ids, val_ids, vectorizer.vocab_size, recipe="cured", **common, **model_spec)
+    timings["unconditioned_train_seconds"] = time.perf_counter() - start
+    texts = generation.sample(plain, vectorizer, n, seed=args.seed, **sampling)
+    results["unconditioned"] = figures(texts, requested, vectors, kv, keywords)
+
+    # (b) conditional: each window trained with its own mean word vector, sampled with the topic's
+    start = time.perf_counter()
+    conditional, _ = train_conditional_vae(
+        train_ids,
+        chunk_conditions(kv, train_chunks),
+        val_ids,
+        chunk_conditions(kv, val_chunks),
+        vectorizer.vocab_size,
+        recipe="cured",
+        condition_scale=args.condition_scale,
+        **common,
+        **model_spec,
+    )
+    timings["conditional_train_seconds"] = time.perf_counter() - start
+    conditions = np.stack([vectors[name] for name in requested])
+    texts = generation.sample(conditional, vectorizer, n, seed=args.seed, condition=conditions, **sampling)
+    results["conditional"] = figures(texts, requested, vectors, kv, keywords)
+    examples = {name: texts[i] for i, name in enumerate(requested[: len(names)])}
+
+    # (c) the seed's latent penalty: (a) fine-tuned towards the codes of the topics' keyword strings
+    by_topic = [name for name in names for _ in range(args.samples)]
+    penalty = {
+        "latent_penalty": args.penalty,
+        "penalty_margin": args.margin,
+        "batch_size": args.batch_size,
+        "seed": args.seed,
+        "verbose": 0,
+    }
+
+    def around(model, codes: dict) -> list[str]:
+        """args.samples texts per topic, decoded from codes around the topic's code."""
+        z = np.concatenate(
+            [codes_around(codes[name], args.samples, args.spread, args.seed + i) for i, name in enumerate(names)]
+        )
+        return vectorizer.decode(generation.decode(model, z, seed=args.seed, **sampling))
+
+    start = time.perf_counter()
+    targets, codes = topic_targets(plain, vectorizer, kv, train_chunks, keywords)
+    tuned, _ = train_with_latent_penalty(plain, train_ids, targets, epochs=args.penalty_epochs, **penalty)
+    timings["latent_penalty_train_seconds"] = time.perf_counter() - start
+    results["latent_penalty"] = figures(around(tuned, codes), by_topic, vectors, kv, keywords)
+    apart = [float(np.sum((codes[a] - codes[b]) ** 2)) for i, a in enumerate(names) for b in names[i + 1 :]]
+    diagnostics = {"seed_codes_squared_distance": [min(apart), max(apart)], "topic_code_gain_nats": {}}
+
+    val_topics = nearest_topics(kv, val_chunks, vectors)
+    rows = [i for i, topic in enumerate(val_topics) if topic is not None]
+
+    def topic_code_gain(model, codes: dict) -> float:
+        """How much the decoder reads the topic from z: the mean over validation windows of -log p(window | z)
+        at the other topics' codes minus at its own topic's code, nats per window (0: it does not)."""
+        nll = {
+            name: model.reconstruction_nll(val_ids[rows], np.repeat(codes[name][None], len(rows), 0)) for name in names
+        }
+        own = np.array([nll[val_topics[i]][j] for j, i in enumerate(rows)])
+        others = np.array([np.mean([nll[o][j] for o in names if o != val_topics[i]]) for j, i in enumerate(rows)])
+        return float(np.mean(others - own))
+
+    diagnostics["topic_code_gain_nats"]["latent_penalty"] = topic_code_gain(tuned, codes)
+
+    # (d) the latent penalty made to work: one latent axis per topic, penalised from the first step
+    start = time.perf_counter()
+    seed_everything(args.seed)
+    fresh = TextVAE(vectorizer.vocab_size, vectorizer.max_length, 32, seed=args.seed, **model_spec)
+    axes = separated_codes(names, fresh.latent_dim, args.radius)
+    targets, _ = topic_targets(fresh, vectorizer, kv, train_chunks, keywords, axes)
+    joint, _ = train_with_latent_penalty(fresh, train_ids, targets, epochs=args.epochs, **penalty)
+    timings["latent_penalty_joint_train_seconds"] = time.perf_counter() - start
+    results["latent_penalty_joint"] = figures(around(joint, axes), by_topic, vectors, kv, keywords)
+    diagnostics["topic_code_gain_nats"]["latent_penalty_joint"] = topic_code_gain(joint, axes)
+
+    print(
+        f"{'model':<20} {'hit rate':>8} {'cosine':>7} {'keywords':>8} {'distinct-2':>10}  (chance {1 / len(names):.2f})"
+    )
+    for name, r in results.items():
+        print(
+            f"{name:<20} {r['hit_rate']:8.2f} {r['mean_cosine']:7.2f} {r['keyword_share']:8.3f} {r['distinct_2']:10.2f}"
+        )
+    print(
+        f"(c): the keyword strings' codes are {min(apart):.3g} to {max(apart):.3g} apart (squared distance); "
+        f"(d)'s are {2 * args.radius**2:.3g}. The right topic's code makes a validation window likelier by "
+        f"{diagnostics['topic_code_gain_nats']['latent_penalty']:.2f} nats in (c), "
+        f"{diagnostics['topic_code_gain_nats']['latent_penalty_joint']:.2f} in (d)."
+    )
+    print("conditional samples:")
+    for name, text in examples.items():
+        print(f"  {name:<12} {text}")
+    timings["total_seconds"] = time.perf_counter() - first
+    print("seconds: " + ", ".join(f"{k.removesuffix('_seconds')} {v:.0f}" for k, v in timings.items()))
+    if args.json:
+        results |= {
+            "topics": keywords,
+            "timings": timings,
+            "settings": {k: v if not isinstance(v, Path) else str(v) for k, v in vars(args).items()},
+            "examples": examples,
+            "diagnostics": diagnostics,
+        }
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
