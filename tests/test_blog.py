@@ -176,14 +176,14 @@ def test_loading_a_directory_of_another_format_says_which_version_wrote_it(copy_
 
 def test_loading_a_file_that_is_not_a_model_raises_a_data_error(copy_of_model):
     (copy_of_model / "model.keras").write_bytes(b"not a zip file at all")
-    with pytest.raises(DataError, match=r"model.keras: cannot be loaded as a model"):
+    with pytest.raises(DataError, match=r"model.keras: cannot be loaded as a Keras model"):
         load_blog_vae(copy_of_model)
 
 
 def test_loading_a_model_of_another_type_raises_a_data_error(copy_of_model):
     other = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
     other.save(copy_of_model / "model.keras")
-    with pytest.raises(DataError, match=r"holds a Sequential, not a TextVAE"):
+    with pytest.raises(DataError, match=r"holds a Sequential, not the expected TextVAE"):
         load_blog_vae(copy_of_model)
 
 

@@ -170,3 +170,26 @@ def test_loading_something_that_is_not_a_blog_model_raises_a_data_error(tmp_path
         (tmp_path / "m" / name).write_text("{}")
     with pytest.raises(DataError, match=r"config.json: is model-directory format None"):
         load_blog_vae(tmp_path / "m")
+
+
+def test_load_model_names_the_file_for_a_missing_file_a_non_model_and_a_model_of_another_type(tmp_path):
+    from vae_tutorial.models.base import load_model
+    from vae_tutorial.models.conditional import ConditionalTextVAE
+    from vae_tutorial.models.image_vae import ImageVAE
+    from vae_tutorial.models.text_vae import TextVAE
+
+    with pytest.raises(DataError, match=r"nothing.keras: no such file"):
+        load_model(tmp_path / "nothing.keras", ImageVAE)
+    (tmp_path / "notes.keras").write_text("not a model")
+    with pytest.raises(DataError, match=r"notes.keras: cannot be loaded as a Keras model \(\w+\)"):
+        load_model(tmp_path / "notes.keras", ImageVAE)
+    conditional = ConditionalTextVAE(10, 4, condition_dim=3, latent_dim=2, encoder_units=4, decoder_units=4, seed=0)
+    conditional.save(tmp_path / "c.keras")
+    assert isinstance(load_model(tmp_path / "c.keras", ConditionalTextVAE), ConditionalTextVAE)
+    assert isinstance(load_model(tmp_path / "c.keras", TextVAE), TextVAE)  # a conditional model is a TextVAE
+    with pytest.raises(DataError, match=r"c.keras: holds a ConditionalTextVAE, not the expected ImageVAE"):
+        load_model(tmp_path / "c.keras", ImageVAE)
+    ids = np.array([[5, 6, 3, 0]], np.int32)
+    np.testing.assert_array_equal(
+        load_model(tmp_path / "c.keras").encode(ids, np.ones(3))[0], conditional.encode(ids, np.ones(3))[0]
+    )

@@ -37,6 +37,7 @@ from vae_tutorial.data.text import Vectorizer  # noqa: E402
 from vae_tutorial.errors import DataError  # noqa: E402
 from vae_tutorial.files import write_atomically  # noqa: E402
 from vae_tutorial.losses import linear_schedule  # noqa: E402
+from vae_tutorial.models.base import load_model  # noqa: E402
 from vae_tutorial.models.text_vae import KLAnnealing, TextVAE  # noqa: E402
 
 FORMAT = 1
@@ -386,14 +387,7 @@ def load_blog_vae(path) -> BlogVAE:
             f"this version ({__version__}) reads format {FORMAT}",
             "Train the model again with this version.",
         )
-    try:
-        model = keras.saving.load_model(str(path / "model.keras"), safe_mode=True)
-    except Exception as exc:  # a corrupt or foreign file: say which, not where inside Keras it failed
-        raise DataError(
-            str(path / "model.keras"), f"cannot be loaded as a model ({type(exc).__name__})", "Train it again."
-        ) from None
-    if not isinstance(model, TextVAE):
-        raise DataError(str(path / "model.keras"), f"holds a {type(model).__name__}, not a TextVAE", "Train it again.")
+    model = load_model(path / "model.keras", TextVAE)
     vectorizer = Vectorizer.load(path / "vectorizer.json")
     if (vectorizer.vocab_size, vectorizer.max_length) != (model.vocab_size, model.max_length):
         raise DataError(

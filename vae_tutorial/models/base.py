@@ -27,3 +27,34 @@ class VAEModel(keras.Model):
 
     def test_step(self, data):
         return self._update(*self._loss_terms(data, training=False))
+
+
+def load_model(path, kind: type = keras.Model) -> keras.Model:
+    """Load a ``.keras`` file in safe mode and check that it holds a ``kind`` (e.g. ImageVAE).
+
+    A missing file, a file that is not a Keras model, or a model of another class is a
+    DataError naming the file, never a stack trace from inside Keras. The series' model
+    classes register themselves when their modules are imported: import the module of
+    ``kind`` first (passing ``kind`` does that)."""
+    from pathlib import Path
+
+    from vae_tutorial.errors import DataError
+
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(str(path), "no such file", "Pass the model.keras written by save() or the CLI.")
+    try:
+        model = keras.saving.load_model(str(path), safe_mode=True)
+    except Exception as exc:  # a corrupt or foreign file: say which, not where inside Keras it failed
+        raise DataError(
+            str(path),
+            f"cannot be loaded as a Keras model ({type(exc).__name__})",
+            "Pass a .keras file saved by Keras 3.",
+        ) from None
+    if not isinstance(model, kind):
+        raise DataError(
+            str(path),
+            f"holds a {type(model).__name__}, not the expected {kind.__name__}",
+            f"Pass a file saved from {kind.__name__}.",
+        )
+    return model
