@@ -30,7 +30,7 @@ import keras  # noqa: E402
 
 from vae_tutorial.embeddings import text_vector, topic_vector  # noqa: E402
 from vae_tutorial.errors import DataError  # noqa: E402
-from vae_tutorial.models.text_vae import TEXT_RECIPES, KLAnnealing, TextVAE  # noqa: E402
+from vae_tutorial.models.text_vae import TEXT_RECIPES, TextVAE, fit_recipe  # noqa: E402
 
 
 def _whole(name: str, value, example: int) -> int:
@@ -186,9 +186,6 @@ def train_conditional_vae(
     DataError naming the expected size. Like ``train_text_vae``: the "cured" recipe anneals the
     KL weight from 0 to 1 over the first half of training; seeds everything first.
     """
-    from vae_tutorial.config import seed_everything
-    from vae_tutorial.losses import linear_schedule
-
     if recipe not in TEXT_RECIPES:
         raise DataError("recipe", f"unknown name {recipe!r}", f"Use one of {sorted(TEXT_RECIPES)}.")
     train_ids = _ids("train_ids", train_ids)
@@ -213,22 +210,21 @@ def train_conditional_vae(
         validation = ((val_ids, val_conditions),)
     vocab_size = int(vocab_size or train_ids.max() + 1)
     spec = TEXT_RECIPES[recipe]
-    seed_everything(seed)
-    model = ConditionalTextVAE(
-        vocab_size, train_ids.shape[1], condition_dim, latent_dim, seed=seed, **{**spec["model"], **model_overrides}
-    )
-    model.compile(keras.optimizers.Adam(learning_rate))
-    warmup = int(spec["anneal_fraction"] * epochs * int(np.ceil(len(train_ids) / batch_size)))
-    schedule = [KLAnnealing(lambda step: linear_schedule(step, warmup))] if warmup else []
-    history = model.fit(
+    return fit_recipe(
+        lambda: ConditionalTextVAE(
+            vocab_size, train_ids.shape[1], condition_dim, latent_dim, seed=seed, **{**spec["model"], **model_overrides}
+        ),
         (train_ids, train_conditions),
-        validation_data=validation,
-        epochs=epochs,
-        batch_size=batch_size,
-        verbose=verbose,
-        callbacks=[*schedule, *callbacks],
+        validation,
+        len(train_ids),
+        spec["anneal_fraction"],
+        epochs,
+        batch_size,
+        learning_rate,
+        seed,
+        verbose,
+        callbacks,
     )
-    return model, history
 
 
 # --- the seed's latent penalty -----------------------------------------------------------------

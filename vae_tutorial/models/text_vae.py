@@ -502,9 +502,6 @@ def train_text_vae(
     train_ids, val_ids: int (n, max_length) from a Vectorizer. The "cured" recipe anneals the
     KL weight linearly from 0 to 1 over the first half of training. Seeds everything first.
     """
-    from vae_tutorial.config import seed_everything
-    from vae_tutorial.losses import linear_schedule
-
     if recipe not in TEXT_RECIPES:
         raise DataError("recipe", f"unknown name {recipe!r}", f"Use one of {sorted(TEXT_RECIPES)}.")
     train_ids = np.asarray(train_ids, np.int32)
@@ -516,15 +513,40 @@ def train_text_vae(
         )
     vocab_size = int(vocab_size or train_ids.max() + 1)
     spec = TEXT_RECIPES[recipe]
-    seed_everything(seed)  # same initial weights, batches and word dropout on a rerun
-    model = TextVAE(vocab_size, train_ids.shape[1], latent_dim, seed=seed, **{**spec["model"], **model_overrides})
-    model.compile(keras.optimizers.Adam(learning_rate))
-    steps = epochs * int(np.ceil(len(train_ids) / batch_size))
-    warmup = int(spec["anneal_fraction"] * steps)
-    schedule = [KLAnnealing(lambda step: linear_schedule(step, warmup))] if warmup else []
     validation = None if val_ids is None else (np.asarray(val_ids, np.int32),)
-    history = model.fit(
+    return fit_recipe(
+        lambda: TextVAE(vocab_size, train_ids.shape[1], latent_dim, seed=seed, **{**spec["model"], **model_overrides}),
         train_ids,
+        validation,
+        len(train_ids),
+        spec["anneal_fraction"],
+        epochs,
+        batch_size,
+        learning_rate,
+        seed,
+        verbose,
+        callbacks,
+    )
+
+
+def fit_recipe(
+    build, x, validation, n, anneal_fraction, epochs, batch_size, learning_rate, seed, verbose, callbacks, strategy=None
+):
+    """What every text VAE's training entry point does once its data are checked: seed
+    everything, ``build()`` the model and compile it with Adam (in ``strategy.scope()`` if
+    given), anneal the KL weight linearly over the first ``anneal_fraction`` of the steps of
+    ``n`` examples, and ``fit``. Returns (model, history)."""
+    from vae_tutorial.config import seed_everything
+    from vae_tutorial.losses import linear_schedule
+
+    seed_everything(seed)  # same initial weights, batches and word dropout on a rerun
+    with (strategy or tf.distribute.get_strategy()).scope():
+        model = build()
+        model.compile(keras.optimizers.Adam(learning_rate))
+    warmup = int(anneal_fraction * epochs * int(np.ceil(n / batch_size)))
+    schedule = [KLAnnealing(lambda step: linear_schedule(step, warmup))] if warmup else []
+    history = model.fit(
+        x,
         validation_data=validation,
         epochs=epochs,
         batch_size=batch_size,
