@@ -209,7 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
     text.add_argument("--pattern", default="*.txt", help="which files of --folder to read (default *.txt)")
     text.add_argument("--encoding", default="utf-8", help="text encoding of the files (default utf-8)")
     text.add_argument("--out", required=True, help="the model directory (created)")
-    text.add_argument("--epochs", type=_at_least(1), help="at most this many epochs (default 15; 2 in fast mode)")
+    text.add_argument("--epochs", type=_at_least(1), help="at most this many epochs (default 12; 2 in fast mode)")
     text.add_argument("--latent-dim", type=_at_least(1), default=32, help="size of z (default 32)")
     text.add_argument("--max-length", type=_at_least(4), default=40, help="tokens per chunk, [EOS] included (40)")
     text.add_argument("--vocab-size", type=_at_least(10), default=5000, help="words kept (default 5000)")

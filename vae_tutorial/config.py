@@ -44,13 +44,13 @@ class Settings:
     demo_epochs: int = 20
     image_epochs: int = 30
     iwae_k: int = 500
-    text_epochs: int = 10
+    text_epochs: int = 7
     text_train_size: int = 100_000
-    text_iwae_k: int = 100
-    blog_epochs: int = 15
+    text_iwae_k: int = 50
+    blog_epochs: int = 12
     blog_posts: int = 300
-    compare_epochs: int = 3
-    constraint_epochs: int = 12
+    compare_epochs: int = 2
+    constraint_epochs: int = 9
     constraint_samples: int = 50
     w2v_epochs: int = 100
 
