@@ -44,7 +44,7 @@ class Settings:
     demo_epochs: int = 20
     image_epochs: int = 30
     iwae_k: int = 500
-    text_epochs: int = 7
+    text_epochs: int = 10
     text_train_size: int = 100_000
     text_iwae_k: int = 50
     blog_epochs: int = 12
