@@ -95,7 +95,8 @@ def main() -> None:
     for name, (build, xs, xs_val, batch) in cases.items():
         runs = {jit: measure(build, xs, xs_val, batch, args.epochs, jit) for jit in (False, True)}
         for jit, r in runs.items():
-            print(f"{name:<20} {'on' if jit else 'off':>4} {r['first_epoch_s']:9.1f} {r['median_epoch_s']:7.1f} {r['val_loss']:9.2f}")
+            seconds = f"{r['first_epoch_s']:9.1f} {r['median_epoch_s']:7.1f}"
+            print(f"{name:<20} {'on' if jit else 'off':>4} {seconds} {r['val_loss']:9.2f}")
         ratio = runs[True]["median_epoch_s"] / runs[False]["median_epoch_s"]
         print(f"{'':<20} XLA / no XLA, median epoch: {ratio:.2f}")
         results[name] = {"off": runs[False], "on": runs[True], "ratio": ratio}
