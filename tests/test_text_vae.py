@@ -259,6 +259,28 @@ def test_keras_round_trip_of_every_encoder_decoder_and_cell(encoder, decoder, ce
     assert float(loaded.kl_weight) == pytest.approx(0.3)
 
 
+def test_rebuilding_inside_a_keras_load_leaves_its_object_matching_alone():
+    # While Keras loads a model it matches serialized objects by id(), and Bidirectional
+    # serializes the GRU it wraps twice, so a freed GRU's reused id could hand one Bidirectional
+    # another's layer (a CI load failed that way). Rebuilt from its config, a TextVAE records
+    # nothing there, and the matching the load had is back afterwards.
+    from keras.src.backend.common import global_state
+    from keras.src.saving.serialization_lib import ObjectSharingScope
+
+    config = TextVAE(300, MAX_LENGTH, encoder="bigru", decoder="repeat", **SMALL).get_config()
+    with ObjectSharingScope():
+        before = global_state.get_global_attribute("shared_objects/id_to_config_map")
+        model = TextVAE.from_config(config)
+        after = global_state.get_global_attribute("shared_objects/id_to_config_map")
+    assert after is before and after == {}
+    wrappers = [layer for part in (model.encoder, model.decoder) for layer in part.layers]
+    wrapped = [
+        w for b in wrappers if isinstance(b, keras.layers.Bidirectional) for w in (b.forward_layer, b.backward_layer)
+    ]
+    assert len(wrapped) == 8 and len({id(w) for w in wrapped}) == 8
+    assert [w.go_backwards for w in wrapped] == [False, True] * 4
+
+
 @pytest.mark.parametrize("cell", ["gru", "lstm"])
 def test_language_model_nll_by_hand_causality_and_keras_round_trip(cell, data, tmp_path):
     ids = data[2][:8]

@@ -9,6 +9,7 @@ optional latent penalty that pulls each sentence's code towards a target code.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 
 import numpy as np
@@ -16,6 +17,7 @@ import numpy as np
 from vae_tutorial._tensorflow import tf
 import keras  # noqa: E402
 from keras import layers, ops  # noqa: E402
+from keras.src.backend.common import global_state  # noqa: E402  (private: see _without_object_sharing)
 
 from vae_tutorial.data.text import BOS_ID, PAD_ID, UNK_ID  # noqa: E402
 from vae_tutorial.errors import DataError  # noqa: E402
@@ -26,6 +28,30 @@ from vae_tutorial.sampling import Sampling  # noqa: E402
 ENCODERS = ("bigru", "lstm")
 DECODERS = ("repeat", "autoregressive")
 CELLS = ("gru", "lstm")
+
+
+_SHARING_MAPS = ("shared_objects/id_to_obj_map", "shared_objects/id_to_config_map")
+
+
+@contextlib.contextmanager
+def _without_object_sharing():
+    """Switch off Keras' load-time object sharing while a model builds its layers.
+
+    While ``load_model`` rebuilds a model it matches the objects it serializes by ``id()``, and
+    ``Bidirectional`` serializes the layer it wraps twice. Once a wrapped GRU has been freed, the
+    next one can get its ``id()`` and be handed the earlier layer: about one load in a hundred
+    failed with "Forward layer and backward layer should have different `go_backwards` value"
+    (Keras 3.15), and a silently shared layer was possible too. A TextVAE shares no layers, so
+    nothing is lost by switching the matching off while it is built.
+    """
+    saved = [global_state.get_global_attribute(key) for key in _SHARING_MAPS]
+    for key in _SHARING_MAPS:
+        global_state.set_global_attribute(key, None)
+    try:
+        yield
+    finally:
+        for key, value in zip(_SHARING_MAPS, saved, strict=True):
+            global_state.set_global_attribute(key, value)
 
 
 def _rnn(cell: str, units: int, **kwargs):
@@ -342,6 +368,11 @@ class TextVAE(VAEModel):
                 "Encode the texts with the model's vectorizer.",
             )
         return ids if self.condition_dim == 0 else [ids, self._condition(condition, len(ids))]
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        with _without_object_sharing():  # its Bidirectional layers, see there
+            return super().from_config(config, custom_objects)
 
     def get_config(self):
         return {
