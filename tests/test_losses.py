@@ -7,6 +7,9 @@ from vae_tutorial import losses
 from vae_tutorial._tensorflow import tf
 from vae_tutorial.gaussian import kl_diag_to_standard
 
+# isort: split
+import keras  # after vae_tutorial, which imports TensorFlow quietly
+
 
 def _inputs(dtype=np.float64):
     rng = np.random.default_rng(42)
@@ -94,6 +97,26 @@ def test_masked_token_nll_ignores_logits_at_padded_positions_only():
     changed = np.asarray(losses.masked_token_nll(targets, at_real))
     assert changed[0] < base[0] - 0.1
     np.testing.assert_array_equal(changed[1:], base[1:])
+
+
+def test_projected_token_nll_matches_the_full_projection_in_value_and_gradient():
+    targets, _ = _token_batch()
+    targets = np.vstack([targets, np.zeros((1, 5), np.int32)])  # and an all-padding row: 0 nats
+    features = tf.constant(np.random.default_rng(9).normal(size=(4, 5, 6)), tf.float32)
+    project = keras.layers.Dense(7)
+    project.build((None, 6))
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(features)
+        full = losses.masked_token_nll(targets, project(features))
+        projected = losses.projected_token_nll(targets, features, project)
+    np.testing.assert_allclose(np.asarray(projected), np.asarray(full), rtol=1e-6)
+    assert float(projected[3]) == 0.0
+    for wrt in (features, project.kernel):
+        np.testing.assert_allclose(
+            np.asarray(tape.gradient(projected, wrt)), np.asarray(tape.gradient(full, wrt)), rtol=1e-5, atol=1e-6
+        )
+    # the gradient at padded positions is exactly zero: they were never projected
+    assert not np.asarray(tape.gradient(projected, features))[targets == 0].any()
 
 
 def _kl_by_dimension():

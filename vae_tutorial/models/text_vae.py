@@ -22,7 +22,7 @@ from keras.src.backend.common import global_state  # noqa: E402  (private: see _
 from vae_tutorial.data.text import BOS_ID, PAD_ID, UNK_ID  # noqa: E402
 from vae_tutorial.errors import DataError  # noqa: E402
 from vae_tutorial.models.base import VAEModel  # noqa: E402
-from vae_tutorial.losses import free_bits_kl, kl_diagonal, masked_token_nll  # noqa: E402
+from vae_tutorial.losses import free_bits_kl, kl_diagonal, masked_token_nll, projected_token_nll  # noqa: E402
 from vae_tutorial.sampling import Sampling  # noqa: E402
 
 ENCODERS = ("bigru", "lstm")
@@ -215,6 +215,11 @@ class TextVAE(VAEModel):
             cell,
             self.condition_dim,
         )
+        # The decoder up to its output layer, sharing its layers: the losses project only the
+        # real positions (losses.projected_token_nll). Private, so .keras files skip it.
+        self._decoder_features = keras.Model(
+            self.decoder.inputs, self.decoder.get_layer("logits").input, name="decoder_features"
+        )
         self.sampler = Sampling(seed=seed, name="sampling")
         self.dropout_seed = keras.random.SeedGenerator(None if seed is None else seed + 1)
         self.kl_weight = keras.Variable(1.0, trainable=False, name="kl_weight")
@@ -266,6 +271,12 @@ class TextVAE(VAEModel):
         inputs = [z, decoder_ids] if condition is None else [z, decoder_ids, condition]
         return self.decoder(inputs, training=training)
 
+    def _decoded_nll(self, ids, z, decoder_ids, condition, training):
+        """-log p(ids | z) per sentence (n,), nats: the decoder's masked token NLL."""
+        inputs = [z, decoder_ids] if condition is None else [z, decoder_ids, condition]
+        features = self._decoder_features(inputs, training=training)
+        return projected_token_nll(ids, features, self.decoder.get_layer("logits"), PAD_ID)
+
     def _drop_words(self, decoder_ids):
         """Replace each real input token (not [PAD]/[BOS]) by [UNK] with probability word_dropout."""
         noise = keras.random.uniform(ops.shape(decoder_ids), seed=self.dropout_seed)
@@ -292,8 +303,7 @@ class TextVAE(VAEModel):
         ids, condition = self._unpack(data)
         z_mean, z_log_var = self._encode(ids, condition, training)
         z = self.sampler([z_mean, z_log_var])
-        logits = self._decode(z, self.decoder_inputs(ids, training), condition, training)
-        recon = ops.mean(masked_token_nll(ids, logits, PAD_ID))
+        recon = ops.mean(self._decoded_nll(ids, z, self.decoder_inputs(ids, training), condition, training))
         kl = ops.mean(kl_diagonal(z_mean, z_log_var))
         kl_term = free_bits_kl(z_mean, z_log_var, self.free_bits) if self.free_bits > 0 else kl
         total = recon + self.kl_weight * kl_term
@@ -345,7 +355,7 @@ class TextVAE(VAEModel):
     def _chunk_nll(self, ids, z, condition):
         """-log p(ids | z) per sentence of one chunk, as one traced graph: run eagerly, the
         recurrent decoder takes about twice as long (IWAE evaluates it k times per sentence)."""
-        return masked_token_nll(ids, self._decode(z, shift_right(ids), condition, False), PAD_ID)
+        return self._decoded_nll(ids, z, shift_right(ids), condition, False)
 
     def _condition(self, condition, n):
         cond = np.asarray(condition, np.float32)
@@ -461,7 +471,8 @@ class LanguageModel(keras.Model):
 
     def _step(self, data, training):
         ids = ops.cast(data[0] if isinstance(data, (tuple, list)) else data, "int32")
-        return ops.mean(masked_token_nll(ids, self(ids, training=training), PAD_ID))
+        features = self.rnn(self.embedding(shift_right(ids)), training=training)
+        return ops.mean(projected_token_nll(ids, features, self.logits, PAD_ID))
 
     def train_step(self, data):
         replicas = tf.distribute.get_strategy().num_replicas_in_sync  # see VAEModel.train_step

@@ -1,0 +1,81 @@
+"""Side-by-side: the text models' training loss with the output layer at every position vs at
+the real (non-padding) positions only (``losses.projected_token_nll``, what the package uses).
+
+The masked token NLL ignores padded positions, yet projecting them onto the 5,000-word
+vocabulary is most of what they cost: the output layer is about half of a training step, and
+padding is ~45% of notebook 04's positions and ~30% of notebook 05's. This benchmark trains each
+model with the same seed and data twice in one process, first through the full (n, 40, 5000)
+logits and ``masked_token_nll`` (the package before the change), then through the projected
+loss, and prints the median epoch seconds (epochs 2.., the first includes tracing), their ratio
+and the last held-out loss of each run (equal up to float rounding, which grows over epochs).
+
+    .venv/bin/python benchmarks/projected_logits.py [--epochs 3] [--json build/bench_projected.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from xla import blog_windows, measure, sentences  # the same data and timing as benchmarks/xla.py
+
+from vae_tutorial.blog import BLOG_MODEL
+from vae_tutorial.data.text import PAD_ID
+from vae_tutorial.losses import masked_token_nll
+from vae_tutorial.models.text_vae import TEXT_RECIPES, LanguageModel, TextVAE
+from keras import ops
+
+
+class FullTextVAE(TextVAE):
+    """The loss through the full logits, as before."""
+
+    def _decoded_nll(self, ids, z, decoder_ids, condition, training):
+        return masked_token_nll(ids, self._decode(z, decoder_ids, condition, training), PAD_ID)
+
+
+class FullLanguageModel(LanguageModel):
+    def _step(self, data, training):
+        ids = ops.cast(data[0] if isinstance(data, (tuple, list)) else data, "int32")
+        return ops.mean(masked_token_nll(ids, self(ids, training=training), PAD_ID))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--epochs", type=int, default=3, help="epochs per run, at least 2 (default 3)")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args()
+    if args.epochs < 2:
+        parser.error("--epochs must be at least 2: the first epoch includes tracing")
+    v, x, x_val = sentences()
+    with tempfile.TemporaryDirectory() as tmp:
+        bv, bx, bx_val = blog_windows(Path(tmp))
+    cured, blog = {"seed": 0, **TEXT_RECIPES["cured"]["model"]}, {"seed": 0, **BLOG_MODEL}
+    cases = {
+        "04 cured VAE": (FullTextVAE, TextVAE, (v.vocab_size, 40, 32), cured, x, x_val, 64),
+        "04 language model": (FullLanguageModel, LanguageModel, (v.vocab_size, 40), {}, x, x_val, 64),
+        "05 blog VAE (LSTM)": (FullTextVAE, TextVAE, (bv.vocab_size, 40, 32), blog, bx, bx_val, 32),
+    }
+    results = {}
+    print(f"{args.epochs} epochs per run; median of epochs 2..{args.epochs}, seconds")
+    print(f"{'model':<20} {'padding':>7} {'full':>6} {'real only':>9} {'ratio':>6} {'val loss full / real':>21}")
+    for name, (full_cls, cls, a, kw, xs, xs_val, batch) in cases.items():
+        full = measure(functools.partial(full_cls, *a, **kw), xs, xs_val, batch, args.epochs, jit=False)
+        real = measure(functools.partial(cls, *a, **kw), xs, xs_val, batch, args.epochs, jit=False)
+        padding = float(np.mean(xs == PAD_ID))
+        ratio = real["median_epoch_s"] / full["median_epoch_s"]
+        seconds = f"{full['median_epoch_s']:6.1f} {real['median_epoch_s']:9.1f} {ratio:6.2f}"
+        losses = f"{full['val_loss']:.3f} / {real['val_loss']:.3f}"
+        print(f"{name:<20} {padding:7.2f} {seconds} {losses:>21}")
+        results[name] = {"padding": padding, "full": full, "real_only": real, "ratio": ratio}
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
