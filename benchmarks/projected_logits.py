@@ -2,14 +2,15 @@
 the real (non-padding) positions only (``losses.projected_token_nll``, what the package uses).
 
 The masked token NLL ignores padded positions, yet projecting them onto the 5,000-word
-vocabulary is most of what they cost: the output layer is about half of a training step, and
-padding is ~45% of notebook 04's positions and ~30% of notebook 05's. This benchmark trains each
-model with the same seed and data twice in one process, first through the full (n, 40, 5000)
-logits and ``masked_token_nll`` (the package before the change), then through the projected
-loss, and prints the median epoch seconds (epochs 2.., the first includes tracing), their ratio
-and the last held-out loss of each run (equal up to float rounding, which grows over epochs).
+vocabulary is most of what they cost: the output layer is a large share of a training step (most
+of a language model's), and padding is ~45% of notebook 04's positions and ~30% of notebook
+05's. This benchmark trains each model with the same seed and data twice in one process, first
+through the full (n, 40, 5000) logits and ``masked_token_nll`` (the package before the change),
+then through the projected loss, and prints the median epoch seconds (epochs 2.., the first
+includes tracing), their ratio and the last held-out loss of each run (equal up to float
+rounding, which grows over epochs).
 
-    .venv/bin/python benchmarks/projected_logits.py [--epochs 3] [--json build/bench_projected.json]
+    .venv/bin/python benchmarks/projected_logits.py [--epochs 4] [--json build/bench_projected.json]
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ class FullLanguageModel(LanguageModel):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--epochs", type=int, default=3, help="epochs per run, at least 2 (default 3)")
+    parser.add_argument("--epochs", type=int, default=4, help="epochs per run, at least 2 (default 4)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
     if args.epochs < 2:

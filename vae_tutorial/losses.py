@@ -37,8 +37,9 @@ def projected_token_nll(targets, features, project, pad_id: int = 0):
 
     targets: int (batch, length); features: (batch, length, units), what the decoder has before
     its output layer; project: that layer, (m, units) -> logits (m, vocab). Returns (batch,)
-    nats per sentence. Over a 5,000-word vocabulary the output layer is about half of a text
-    model's training step, and padding is up to half of the positions: this skips it there.
+    nats per sentence. Over a 5,000-word vocabulary the output layer is a large share of a text
+    model's training step (most of a language model's), and padding can be half of the
+    positions: this skips the output layer there (benchmarks/projected_logits.py).
     """
     targets = tf.cast(targets, tf.int32)
     positions = tf.where(tf.not_equal(targets, pad_id))  # (m, 2): sentence, position
