@@ -216,7 +216,8 @@ class TextVAE(VAEModel):
             self.condition_dim,
         )
         # The decoder up to its output layer, sharing its layers: the losses project only the
-        # real positions (losses.projected_token_nll). Private, so .keras files skip it.
+        # real positions (losses.projected_token_nll). Private, so saving visits it after the
+        # decoder and stores no weights twice (files from before it still load).
         self._decoder_features = keras.Model(
             self.decoder.inputs, self.decoder.get_layer("logits").input, name="decoder_features"
         )
