@@ -15,15 +15,12 @@ rounding, which grows over epochs).
 
 from __future__ import annotations
 
-import argparse
 import functools
 import json
-import tempfile
-from pathlib import Path
 
 import numpy as np
 
-from xla import blog_windows, measure, sentences  # the same data and timing as benchmarks/xla.py
+from xla import arguments, both_datasets, measure  # the same data and timing as benchmarks/xla.py
 
 from vae_tutorial.blog import BLOG_MODEL
 from vae_tutorial.data.text import PAD_ID
@@ -46,15 +43,8 @@ class FullLanguageModel(LanguageModel):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--epochs", type=int, default=4, help="epochs per run, at least 2 (default 4)")
-    parser.add_argument("--json", type=Path, help="also write the figures here")
-    args = parser.parse_args()
-    if args.epochs < 2:
-        parser.error("--epochs must be at least 2: the first epoch includes tracing")
-    v, x, x_val = sentences()
-    with tempfile.TemporaryDirectory() as tmp:
-        bv, bx, bx_val = blog_windows(Path(tmp))
+    args = arguments(__doc__)
+    v, x, x_val, bv, bx, bx_val = both_datasets()
     cured, blog = {"seed": 0, **TEXT_RECIPES["cured"]["model"]}, {"seed": 0, **BLOG_MODEL}
     cases = {
         "04 cured VAE": (FullTextVAE, TextVAE, (v.vocab_size, 40, 32), cured, x, x_val, 64),

@@ -64,16 +64,26 @@ def measure(build, x, x_val, batch_size: int, epochs: int, jit: bool) -> dict[st
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def arguments(doc: str) -> argparse.Namespace:
+    """--epochs (at least 2: the first epoch includes tracing and compiling) and --json."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--epochs", type=int, default=4, help="epochs per run, at least 2 (default 4)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
     if args.epochs < 2:
-        parser.error("--epochs must be at least 2: the first epoch includes compiling")
-    v, x, x_val = sentences()
+        parser.error("--epochs must be at least 2: the first epoch includes tracing and compiling")
+    return args
+
+
+def both_datasets():
+    """(vectorizer, train ids, validation ids) of notebook 04's sentences, then of 05's windows."""
     with tempfile.TemporaryDirectory() as tmp:
-        bv, bx, bx_val = blog_windows(Path(tmp))
+        return (*sentences(), *blog_windows(Path(tmp)))
+
+
+def main() -> None:
+    args = arguments(__doc__)
+    v, x, x_val, bv, bx, bx_val = both_datasets()
     cases = {
         "04 cured VAE": (lambda: TextVAE(v.vocab_size, 40, 32, seed=0, **TEXT_RECIPES["cured"]["model"]), x, x_val, 64),
         "04 language model": (lambda: LanguageModel(v.vocab_size, 40), x, x_val, 64),
