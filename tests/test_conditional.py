@@ -345,3 +345,14 @@ def test_the_penalty_needs_targets_of_the_latent_size(data):
     for name in ("latent_penalty", "penalty_margin"):
         with pytest.raises(DataError, match=rf"^{name}: must be >= 0, got -1\.0\."):
             TextVAE(VOCAB, MAX_LENGTH, **{name: -1.0})
+
+
+def test_both_text_trainers_name_an_unknown_recipe_and_list_the_known_ones():
+    from vae_tutorial.models.text_vae import train_text_vae
+
+    ids = np.ones((4, 6), np.int32)
+    message = r"^recipe: unknown name 'fancy'\. Use one of \['collapse', 'cured', 'seed_repeat'\]\."
+    with pytest.raises(DataError, match=message):
+        train_text_vae(ids, recipe="fancy")
+    with pytest.raises(DataError, match=message):
+        train_conditional_vae(ids, np.ones((4, 3), np.float32), recipe="fancy")

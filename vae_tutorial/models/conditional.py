@@ -30,7 +30,7 @@ import keras  # noqa: E402
 
 from vae_tutorial.embeddings import text_vector, topic_vector  # noqa: E402
 from vae_tutorial.errors import DataError  # noqa: E402
-from vae_tutorial.models.text_vae import TEXT_RECIPES, TextVAE, fit_recipe  # noqa: E402
+from vae_tutorial.models.text_vae import TextVAE, fit_recipe, recipe_spec  # noqa: E402
 
 
 def _whole(name: str, value, example: int) -> int:
@@ -186,8 +186,7 @@ def train_conditional_vae(
     DataError naming the expected size. Like ``train_text_vae``: the "cured" recipe anneals the
     KL weight from 0 to 1 over the first half of training; seeds everything first.
     """
-    if recipe not in TEXT_RECIPES:
-        raise DataError("recipe", f"unknown name {recipe!r}", f"Use one of {sorted(TEXT_RECIPES)}.")
+    spec = recipe_spec(recipe)
     train_ids = _ids("train_ids", train_ids)
     if condition_dim is None:
         if np.ndim(train_conditions) != 2:
@@ -209,7 +208,6 @@ def train_conditional_vae(
         val_conditions = _rows("val_conditions", val_conditions, condition_dim, "the embedding size", len(val_ids))
         validation = ((val_ids, val_conditions),)
     vocab_size = int(vocab_size or train_ids.max() + 1)
-    spec = TEXT_RECIPES[recipe]
     return fit_recipe(
         lambda: ConditionalTextVAE(
             vocab_size, train_ids.shape[1], condition_dim, latent_dim, seed=seed, **{**spec["model"], **model_overrides}

@@ -468,12 +468,15 @@ class LanguageModel(keras.Model):
 
     def call(self, ids, training=False):
         """Logits (n, max_length, vocab) of each next token given the previous ones."""
-        return self.logits(self.rnn(self.embedding(shift_right(ops.cast(ids, "int32"))), training=training))
+        return self.logits(self._features(ids, training))
+
+    def _features(self, ids, training):
+        """The recurrent states (n, max_length, units) that the output layer projects."""
+        return self.rnn(self.embedding(shift_right(ops.cast(ids, "int32"))), training=training)
 
     def _step(self, data, training):
         ids = ops.cast(data[0] if isinstance(data, (tuple, list)) else data, "int32")
-        features = self.rnn(self.embedding(shift_right(ids)), training=training)
-        return ops.mean(projected_token_nll(ids, features, self.logits, PAD_ID))
+        return ops.mean(projected_token_nll(ids, self._features(ids, training), self.logits, PAD_ID))
 
     def train_step(self, data):
         replicas = tf.distribute.get_strategy().num_replicas_in_sync  # see VAEModel.train_step
@@ -550,8 +553,7 @@ def train_text_vae(
     train_ids, val_ids: int (n, max_length) from a Vectorizer. The "cured" recipe anneals the
     KL weight linearly from 0 to 1 over the first half of training. Seeds everything first.
     """
-    if recipe not in TEXT_RECIPES:
-        raise DataError("recipe", f"unknown name {recipe!r}", f"Use one of {sorted(TEXT_RECIPES)}.")
+    spec = recipe_spec(recipe)
     train_ids = np.asarray(train_ids, np.int32)
     if train_ids.ndim != 2 or len(train_ids) == 0:
         raise DataError(
@@ -560,7 +562,6 @@ def train_text_vae(
             "Encode the sentences with a Vectorizer.",
         )
     vocab_size = int(vocab_size or train_ids.max() + 1)
-    spec = TEXT_RECIPES[recipe]
     validation = None if val_ids is None else (np.asarray(val_ids, np.int32),)
     return fit_recipe(
         lambda: TextVAE(vocab_size, train_ids.shape[1], latent_dim, seed=seed, **{**spec["model"], **model_overrides}),
@@ -577,20 +578,24 @@ def train_text_vae(
     )
 
 
-def fit_recipe(
-    build, x, validation, n, anneal_fraction, epochs, batch_size, learning_rate, seed, verbose, callbacks, strategy=None
-):
+def recipe_spec(recipe: str) -> dict:
+    """The :data:`TEXT_RECIPES` entry named ``recipe``; an unknown name is a DataError."""
+    if recipe not in TEXT_RECIPES:
+        raise DataError("recipe", f"unknown name {recipe!r}", f"Use one of {sorted(TEXT_RECIPES)}.")
+    return TEXT_RECIPES[recipe]
+
+
+def fit_recipe(build, x, validation, n, anneal_fraction, epochs, batch_size, learning_rate, seed, verbose, callbacks):
     """What every text VAE's training entry point does once its data are checked: seed
-    everything, ``build()`` the model and compile it with Adam (in ``strategy.scope()`` if
-    given), anneal the KL weight linearly over the first ``anneal_fraction`` of the steps of
-    ``n`` examples, and ``fit``. Returns (model, history)."""
+    everything, ``build()`` the model and compile it with Adam, anneal the KL weight linearly
+    over the first ``anneal_fraction`` of the steps of ``n`` examples, and ``fit``. Returns
+    (model, history)."""
     from vae_tutorial.config import seed_everything
     from vae_tutorial.losses import linear_schedule
 
     seed_everything(seed)  # same initial weights, batches and word dropout on a rerun
-    with (strategy or tf.distribute.get_strategy()).scope():
-        model = build()
-        model.compile(keras.optimizers.Adam(learning_rate))
+    model = build()
+    model.compile(keras.optimizers.Adam(learning_rate))
     warmup = int(anneal_fraction * epochs * int(np.ceil(n / batch_size)))
     schedule = [KLAnnealing(lambda step: linear_schedule(step, warmup))] if warmup else []
     history = model.fit(
