@@ -7,12 +7,13 @@ small every word stays near one common direction and "cricket" is the nearest to
 windows; K = 4 topics given by keywords that occur in the corpus. Four models, each sampled
 ``--samples`` times per topic at the same temperature:
 
-(a) unconditioned: the blog recipe's TextVAE (LSTM encoder and decoder, cures), samples from
-    the prior, the requested topics assigned round-robin (so its hit rate is chance, 1 / K);
+(a) unconditioned: a TextVAE with ``BLOG_RECIPE``'s model (LSTM encoder and decoder, cures),
+    trained as ``TEXT_RECIPES["cured"]`` (KL annealed over the first half), samples from the
+    prior, the requested topics assigned round-robin (so its hit rate is chance, 1 / K);
 (b) conditional: a ConditionalTextVAE trained on (window, its mean word vector), sampled from
     the prior with the condition = the requested topic's vector;
-(c) the seed's latent penalty: (a) fine-tuned so that each window's code is pulled to the
-    code of its nearest topic's keyword string, sampled around the requested topic's code;
+(c) the original guide's latent penalty: (a) fine-tuned so that each window's code is pulled
+    to the code of its nearest topic's keyword string, sampled around the requested topic's code;
 (d) the latent penalty made to work: a new TextVAE trained with the penalty from its first
     step, towards one latent axis per topic (``separated_codes``), sampled around that code.
 
@@ -21,12 +22,16 @@ topic, keyword share (generated tokens that are the topic's own keywords: parrot
 distinct-2 (variety), from :func:`vae_tutorial.evaluation.topic_adherence`.
 
     .venv/bin/python benchmarks/constraints.py [--epochs 8] [--samples 50] [--json build/bench_constraints.json]
+
+A smoke run (seconds, figures meaningless): ``--posts 40 --epochs 1 --penalty-epochs 1 --samples 2
+--w2v-epochs 1 --vector-size 16 --units 8 8``. Fewer than 50 samples per topic print a warning.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 import tempfile
 import time
 import warnings
@@ -35,22 +40,15 @@ from pathlib import Path
 import numpy as np
 
 from vae_tutorial import evaluation, generation
-from vae_tutorial.blog import BLOG_MODEL
 from vae_tutorial.config import seed_everything
+from vae_tutorial.constraints import chunk_conditions, codes_around, nearest_topics, separated_codes, topic_targets
 from vae_tutorial.data.posts import chunk_posts, load_blog_folder, split_posts, write_sample_blog_folder
 from vae_tutorial.data.text import Vectorizer
 from vae_tutorial.embeddings import topic_vector, train_word2vec
 from vae_tutorial.errors import DataWarning
-from vae_tutorial.models.conditional import (
-    chunk_conditions,
-    codes_around,
-    nearest_topics,
-    separated_codes,
-    topic_targets,
-    train_conditional_vae,
-    train_with_latent_penalty,
-)
-from vae_tutorial.models.text_vae import TextVAE, train_text_vae
+from vae_tutorial.models.text_vae import TextVAE
+from vae_tutorial.training.recipes import BLOG_RECIPE, TEXT_RECIPES
+from vae_tutorial.training.trainers import train_conditional_vae, train_text_vae, train_with_latent_penalty
 
 # First choice of keywords per topic, then replacements if a word is not in the embedding's vocabulary.
 TOPICS = {
@@ -85,8 +83,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--epochs", type=int, default=8, help="epochs of (a), (b) and (d) (default 8)")
     parser.add_argument("--penalty-epochs", type=int, default=3, help="fine-tuning epochs of (c) (default 3)")
-    parser.add_argument("--samples", type=int, default=50, help="samples per topic, at least 50 (default 50)")
-    parser.add_argument("--temperature", type=float, default=0.8, help="sampling temperature of all three")
+    parser.add_argument(
+        "--samples", type=int, default=50, help="samples per topic (default 50; fewer: a warning, noisy figures)"
+    )
+    parser.add_argument("--posts", type=int, help="the first N posts of the sample blog only (default: all)")
+    parser.add_argument("--temperature", type=float, default=0.8, help="sampling temperature of all four")
     parser.add_argument("--vector-size", type=int, default=100, help="Word2Vec size = the condition's size")
     parser.add_argument("--w2v-epochs", type=int, default=100, help="Word2Vec epochs (default 100)")
     parser.add_argument("--w2v-window", type=int, default=10, help="Word2Vec window (default 10)")
@@ -102,13 +103,17 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
+    if args.samples < 1:
+        parser.error("--samples must be at least 1 per topic")
     if args.samples < 50:
-        parser.error("--samples must be at least 50 per topic")
+        print(f"warning: {args.samples} samples per topic: the hit rates are too noisy to compare", file=sys.stderr)
+    if args.posts is not None and args.posts < 2:
+        parser.error("--posts must be at least 2 (one to train on, one to validate)")
     timings = {}
     start = first = time.perf_counter()
     with tempfile.TemporaryDirectory() as folder, warnings.catch_warnings():
         warnings.simplefilter("ignore", DataWarning)  # the Lee corpus repeats 7 articles: the loader drops them
-        posts = load_blog_folder(write_sample_blog_folder(folder))
+        posts = load_blog_folder(write_sample_blog_folder(folder))[: args.posts]
     train_posts, val_posts = split_posts(posts, 0.1, args.seed)
     train_chunks = [chunk for _, chunk in chunk_posts(train_posts, 39)]
     val_chunks = [chunk for _, chunk in chunk_posts(val_posts, 39)]
@@ -130,30 +135,38 @@ def main() -> None:
         print(f"  {name:<12} {', '.join(keywords[name])}")
     n = args.samples * len(names)
     requested = [names[i % len(names)] for i in range(n)]  # round-robin
-    model_spec = {**BLOG_MODEL, "encoder_units": args.units[0], "decoder_units": args.units[1]}
-    common = {"epochs": args.epochs, "batch_size": args.batch_size, "seed": args.seed, "verbose": 0}
+    # the blog recipe's model (LSTM encoder and decoder, word dropout, free bits), trained as the "cured" recipe
+    recipe = TEXT_RECIPES["cured"].replace(
+        **{
+            **BLOG_RECIPE.model_kwargs(),
+            "encoder_units": args.units[0],
+            "decoder_units": args.units[1],
+            "epochs": args.epochs,
+            "batch_size": args.batch_size,
+        }
+    )
+    common = {"recipe": recipe, "seed": args.seed, "verbose": 0}
     sampling = {"method": "sample", "temperature": args.temperature}
     results = {}
 
     # (a) unconditioned
     start = time.perf_counter()
-    plain, _ = train_text_vae(train_ids, val_ids, vectorizer.vocab_size, recipe="cured", **common, **model_spec)
+    plain, _ = train_text_vae(train_ids, val_ids, vectorizer.vocab_size, **common)
     timings["unconditioned_train_seconds"] = time.perf_counter() - start
     texts = generation.sample(plain, vectorizer, n, seed=args.seed, **sampling)
     results["unconditioned"] = figures(texts, requested, vectors, kv, keywords)
 
     # (b) conditional: each window trained with its own mean word vector, sampled with the topic's
     start = time.perf_counter()
+    train_conditions, val_conditions = chunk_conditions(kv, train_chunks), chunk_conditions(kv, val_chunks)
     conditional, _ = train_conditional_vae(
         train_ids,
-        chunk_conditions(kv, train_chunks),
+        train_conditions,
         val_ids,
-        chunk_conditions(kv, val_chunks),
+        val_conditions,
         vectorizer.vocab_size,
-        recipe="cured",
         condition_scale=args.condition_scale,
         **common,
-        **model_spec,
     )
     timings["conditional_train_seconds"] = time.perf_counter() - start
     conditions = np.stack([vectors[name] for name in requested])
@@ -161,7 +174,7 @@ def main() -> None:
     results["conditional"] = figures(texts, requested, vectors, kv, keywords)
     examples = {name: texts[i] for i, name in enumerate(requested[: len(names)])}
 
-    # (c) the seed's latent penalty: (a) fine-tuned towards the codes of the topics' keyword strings
+    # (c) the original guide's latent penalty: (a) fine-tuned towards the codes of the topics' keyword strings
     by_topic = [name for name in names for _ in range(args.samples)]
     penalty = {
         "latent_penalty": args.penalty,
@@ -184,7 +197,7 @@ def main() -> None:
     timings["latent_penalty_train_seconds"] = time.perf_counter() - start
     results["latent_penalty"] = figures(around(tuned, codes), by_topic, vectors, kv, keywords)
     apart = [float(np.sum((codes[a] - codes[b]) ** 2)) for i, a in enumerate(names) for b in names[i + 1 :]]
-    diagnostics = {"seed_codes_squared_distance": [min(apart), max(apart)], "topic_code_gain_nats": {}}
+    diagnostics = {"keyword_codes_squared_distance": [min(apart), max(apart)], "topic_code_gain_nats": {}}
 
     val_topics = nearest_topics(kv, val_chunks, vectors)
     rows = [i for i, topic in enumerate(val_topics) if topic is not None]
@@ -204,7 +217,7 @@ def main() -> None:
     # (d) the latent penalty made to work: one latent axis per topic, penalised from the first step
     start = time.perf_counter()
     seed_everything(args.seed)
-    fresh = TextVAE(vectorizer.vocab_size, vectorizer.max_length, 32, seed=args.seed, **model_spec)
+    fresh = TextVAE(vectorizer.vocab_size, vectorizer.max_length, **recipe.model_kwargs(), seed=args.seed)
     axes = separated_codes(names, fresh.latent_dim, args.radius)
     targets, _ = topic_targets(fresh, vectorizer, kv, train_chunks, keywords, axes)
     joint, _ = train_with_latent_penalty(fresh, train_ids, targets, epochs=args.epochs, **penalty)
@@ -235,6 +248,7 @@ def main() -> None:
             "topics": keywords,
             "timings": timings,
             "settings": {k: v if not isinstance(v, Path) else str(v) for k, v in vars(args).items()},
+            "recipe": recipe.to_dict(),  # how (a), (b) and (d) trained
             "examples": examples,
             "diagnostics": diagnostics,
         }

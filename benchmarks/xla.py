@@ -9,10 +9,13 @@ first epoch's seconds (it includes tracing and compiling), the median of the oth
 ratio, and the last held-out loss of each run (the two runs draw different word-dropout and
 sampling noise, so the losses agree only statistically).
 
-Models: the "cured" sentence VAE and the language model of notebook 04 on the Lee sentences
-(batch 64), and the blog VAE of notebook 05 (LSTM, batch 32) on the Lee sample blog's windows.
+Models (``--cases``): "cured", the ``TEXT_RECIPES["cured"]`` sentence VAE, and "lm", the language
+model of notebook 04 on the Lee sentences (batch 64), and "blog", the ``BLOG_RECIPE`` VAE of
+notebook 05 (LSTM, batch 32) on the Lee sample blog's windows.
 
-    .venv/bin/python benchmarks/xla.py [--epochs 4] [--json build/bench_xla.json]
+    .venv/bin/python benchmarks/xla.py [--epochs 4] [--cases cured lm blog] [--json build/bench_xla.json]
+
+A smoke run (seconds, figures meaningless): ``--epochs 2 --n-train 64 --n-val 16 --cases lm``.
 """
 
 from __future__ import annotations
@@ -25,38 +28,49 @@ from pathlib import Path
 
 import numpy as np
 
-from vae_tutorial.models.text_vae import TEXT_RECIPES, LanguageModel, TextVAE
-from vae_tutorial.blog import BLOG_MODEL, EpochFigures
+from vae_tutorial._backend import keras
 from vae_tutorial.config import seed_everything
 from vae_tutorial.data.posts import chunk_posts, load_blog_folder, split_posts, write_sample_blog_folder
 from vae_tutorial.data.text import Vectorizer, load_sample_sentences
-import keras
+from vae_tutorial.models.language_model import LanguageModel
+from vae_tutorial.models.text_vae import TextVAE
+from vae_tutorial.training.callbacks import EpochFigures
+from vae_tutorial.training.recipes import BLOG_RECIPE, TEXT_RECIPES
+
+# --cases name: the row label (and JSON key) of each model
+CASES = {"cured": "04 cured VAE", "lm": "04 language model", "blog": "05 blog VAE (LSTM)"}
 
 
-def sentences():
+def sentences(n_train: int | None = None, n_val: int | None = None):
+    """(vectorizer, train ids, validation ids) of notebook 04's sentences, the first n_train / n_val of each."""
     train, test = load_sample_sentences(max_tokens=39, n_test=300, seed=0)
+    train, test = train[:n_train], test[:n_val]
     vectorizer = Vectorizer.build(train, max_vocab=5000, max_length=40)
     return vectorizer, vectorizer.encode(train), vectorizer.encode(test)
 
 
-def blog_windows(folder: Path):
+def blog_windows(folder: Path, n_train: int | None = None, n_val: int | None = None):
+    """(vectorizer, train ids, validation ids) of notebook 05's windows, the first n_train / n_val of each."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the sample blog's 7 duplicate articles
         posts = load_blog_folder(write_sample_blog_folder(folder))
-    train_posts, val_posts = split_posts(posts, 0.1, seed=42)
-    train = [c for _, c in chunk_posts(train_posts, 39)]
-    vectorizer = Vectorizer.build(train, max_vocab=5000, max_length=40)
-    return vectorizer, vectorizer.encode(train), vectorizer.encode([c for _, c in chunk_posts(val_posts, 39)])
+    train_posts, val_posts = split_posts(posts, BLOG_RECIPE.val_fraction, seed=42)
+    size = BLOG_RECIPE.max_length - 1  # tokens per window, [EOS] excluded
+    train = [c for _, c in chunk_posts(train_posts, size)][:n_train]
+    val = [c for _, c in chunk_posts(val_posts, size)][:n_val]
+    vectorizer = Vectorizer.build(train, max_vocab=BLOG_RECIPE.vocab_size, max_length=BLOG_RECIPE.max_length)
+    return vectorizer, vectorizer.encode(train), vectorizer.encode(val)
 
 
 def measure(build, x, x_val, batch_size: int, epochs: int, jit: bool) -> dict[str, float]:
+    """Seed, build, compile with ``jit_compile=jit`` and fit (no KL annealing): epoch seconds and last val_loss."""
     seed_everything(0)
     model = build()
     model.compile(keras.optimizers.Adam(1e-3), jit_compile=jit)
     history = model.fit(
         x, validation_data=(x_val,), epochs=epochs, batch_size=batch_size, verbose=0, callbacks=[EpochFigures()]
     )
-    seconds = history.history["seconds"]  # wall time per epoch, added by the blog trainer's callback
+    seconds = history.history["seconds"]  # wall time per epoch, added by EpochFigures
     return {
         "first_epoch_s": seconds[0],
         "median_epoch_s": float(np.median(seconds[1:])),
@@ -64,35 +78,65 @@ def measure(build, x, x_val, batch_size: int, epochs: int, jit: bool) -> dict[st
     }
 
 
+def positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def arguments(doc: str) -> argparse.Namespace:
-    """--epochs (at least 2: the first epoch includes tracing and compiling) and --json."""
+    """--epochs (at least 2: the first epoch includes tracing and compiling), --cases, --n-train, --n-val, --json."""
     parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--epochs", type=int, default=4, help="epochs per run, at least 2 (default 4)")
+    parser.add_argument(
+        "--cases", nargs="+", choices=list(CASES), default=list(CASES), help="models to run (default: all three)"
+    )
+    parser.add_argument("--n-train", type=positive, help="the first N training sequences of each data set")
+    parser.add_argument("--n-val", type=positive, help="the first N validation sequences of each data set")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
     if args.epochs < 2:
         parser.error("--epochs must be at least 2: the first epoch includes tracing and compiling")
+    args.cases = list(dict.fromkeys(args.cases))  # each once, in the order given
     return args
 
 
-def both_datasets():
+def both_datasets(n_train: int | None = None, n_val: int | None = None):
     """(vectorizer, train ids, validation ids) of notebook 04's sentences, then of 05's windows."""
     with tempfile.TemporaryDirectory() as tmp:
-        return (*sentences(), *blog_windows(Path(tmp)))
+        return (*sentences(n_train, n_val), *blog_windows(Path(tmp), n_train, n_val))
 
 
 def main() -> None:
     args = arguments(__doc__)
-    v, x, x_val, bv, bx, bx_val = both_datasets()
+    v, x, x_val, bv, bx, bx_val = both_datasets(args.n_train, args.n_val)
+    cured = TEXT_RECIPES["cured"]
     cases = {
-        "04 cured VAE": (lambda: TextVAE(v.vocab_size, 40, 32, seed=0, **TEXT_RECIPES["cured"]["model"]), x, x_val, 64),
-        "04 language model": (lambda: LanguageModel(v.vocab_size, 40), x, x_val, 64),
-        "05 blog VAE (LSTM)": (lambda: TextVAE(bv.vocab_size, 40, 32, seed=0, **BLOG_MODEL), bx, bx_val, 32),
+        "cured": (
+            lambda: TextVAE(v.vocab_size, v.max_length, **cured.model_kwargs(), seed=0),
+            x,
+            x_val,
+            cured.batch_size,
+        ),
+        "lm": (
+            lambda: LanguageModel(v.vocab_size, v.max_length, cured.embed_dim, cured.decoder_units, cured.cell),
+            x,
+            x_val,
+            cured.batch_size,
+        ),
+        "blog": (
+            lambda: TextVAE(bv.vocab_size, bv.max_length, **BLOG_RECIPE.model_kwargs(), seed=0),
+            bx,
+            bx_val,
+            BLOG_RECIPE.batch_size,
+        ),
     }
     results = {}
     print(f"{args.epochs} epochs per run; seconds; 'other' = median of epochs 2..{args.epochs}")
     print(f"{'model':<20} {'XLA':>4} {'1st epoch':>9} {'other':>7} {'val loss':>9}")
-    for name, (build, xs, xs_val, batch) in cases.items():
+    for case in args.cases:
+        name, (build, xs, xs_val, batch) = CASES[case], cases[case]
         runs = {jit: measure(build, xs, xs_val, batch, args.epochs, jit) for jit in (False, True)}
         for jit, r in runs.items():
             seconds = f"{r['first_epoch_s']:9.1f} {r['median_epoch_s']:7.1f}"

@@ -9,16 +9,15 @@ import keras
 import numpy as np
 import pytest
 
-from vae_tutorial.blog import (
-    MODEL_FILES,
-    InterruptAfterEpoch,
-    ResumableEarlyStopping,
-    load_blog_vae,
-    train_blog_vae,
-)
+from vae_tutorial import __version__
 from vae_tutorial.data.posts import chunk_posts, load_blog_folder, split_posts, write_sample_blog_folder
 from vae_tutorial.errors import DataError, DataWarning
 from vae_tutorial.models.text_vae import TextVAE
+from vae_tutorial.training import model_dir
+from vae_tutorial.training.callbacks import InterruptAfterEpoch, ResumableEarlyStopping
+from vae_tutorial.workflows.text import load_blog_vae, train_blog_vae
+
+MODEL_FILES = model_dir.files("text")
 
 EPOCHS = 3
 SMALL = {"max_length": 20, "vocab_size": 400, "encoder_units": 16, "decoder_units": 32, "latent_dim": 8}
@@ -66,7 +65,7 @@ def test_a_finished_run_writes_the_model_directory_and_nothing_else(runs):
     assert sorted(p.name for p in (root / "whole").iterdir()) == sorted([*MODEL_FILES, "logs"])
     assert any((root / "whole" / "logs").rglob("events.out.tfevents.*")), "no TensorBoard events"
     config = json.loads((root / "whole" / "config.json").read_text())
-    assert config["seed"] == 3 and config["hyperparameters"]["epochs"] == EPOCHS
+    assert config["seed"] == 3 and config["recipe"]["epochs"] == EPOCHS
     assert config["versions"]["keras"] == keras.__version__
     assert config["data"]["train_posts"] + config["data"]["val_posts"] == 24
     assert config["training"]["epochs_run"] == EPOCHS == len(whole.history["epoch"])
@@ -162,7 +161,7 @@ def test_loading_a_missing_directory_names_it(tmp_path):
 def test_loading_a_directory_that_lacks_files_names_them(copy_of_model):
     (copy_of_model / "vectorizer.json").unlink()
     (copy_of_model / "history.csv").unlink()
-    with pytest.raises(DataError, match=r"lacks vectorizer.json, history.csv\. Pass a folder written by"):
+    with pytest.raises(DataError, match=r"lacks history.csv, vectorizer.json\. Pass a folder written by"):
         load_blog_vae(copy_of_model)
 
 
@@ -170,8 +169,20 @@ def test_loading_a_directory_of_another_format_says_which_version_wrote_it(copy_
     config = json.loads((copy_of_model / "config.json").read_text())
     config["format"], config["versions"]["vae_tutorial"] = 7, "9.9.9"
     (copy_of_model / "config.json").write_text(json.dumps(config))
-    with pytest.raises(DataError, match=r"format 7 \(written by vae_tutorial 9.9.9\); this version .* reads format 1"):
+    with pytest.raises(DataError, match=r"format 7 \(written by vae_tutorial 9.9.9\); this version .* reads format 2"):
         load_blog_vae(copy_of_model)
+
+
+def test_loading_a_directory_of_format_1_says_to_train_again_or_use_the_version_that_wrote_it(copy_of_model):
+    config = json.loads((copy_of_model / "config.json").read_text())
+    config["format"], config["versions"]["vae_tutorial"] = 1, "0.1.0"  # what vae_tutorial 0.1 wrote
+    (copy_of_model / "config.json").write_text(json.dumps(config))
+    with pytest.raises(DataError) as info:
+        load_blog_vae(copy_of_model)
+    message = str(info.value)
+    assert message.startswith(f"{copy_of_model / 'config.json'}: is model-directory format 1 ")
+    assert f"(written by vae_tutorial 0.1.0); this version ({__version__}) reads format 2." in message
+    assert "vae-tutorial train-text --force" in message and "pip install vae-tutorial==0.1.0" in message
 
 
 def test_loading_a_file_that_is_not_a_model_raises_a_data_error(copy_of_model):

@@ -1,7 +1,9 @@
-"""`vae-tutorial train-images` in a fresh process: the files it writes, and its one-line errors."""
+"""`vae-tutorial train-images` in a fresh process: the model directory it writes, that it checks --out before
+training and refuses a finished directory without --force, and its one-line errors."""
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -12,6 +14,7 @@ from PIL import Image
 from vae_tutorial import cli, evaluation
 from vae_tutorial.data.images import load_image_folder, split_images
 from vae_tutorial.models.image_vae import ImageVAE
+from vae_tutorial.training import model_dir
 
 # isort: split
 import keras  # after vae_tutorial's modules, which import TensorFlow quietly
@@ -69,9 +72,11 @@ def runs(tmp_path_factory):
 def _check_outputs(out, result):
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["metrics.json", "model.keras", "samples.png"]
+    assert sorted(p.name for p in out.iterdir()) == sorted([*model_dir.files("images"), "logs"])
     assert not [p for p in out.parent.iterdir() if ".tmp-" in p.name], "the temporary folder is left behind"
 
+    config = json.loads((out / "config.json").read_text())
+    assert (config["format"], config["kind"]) == (model_dir.FORMAT, "images")
     metrics = json.loads((out / "metrics.json").read_text())
     for key in ("neg_elbo", "kl", "reconstruction", "iwae_nll"):
         assert isinstance(metrics[key], float) and np.isfinite(metrics[key]), key
@@ -85,13 +90,19 @@ def _check_outputs(out, result):
 
     model = keras.saving.load_model(out / "model.keras")
     assert isinstance(model, ImageVAE)
-    return metrics, model
+    return metrics, model, config
+
+
+def _settings(config):
+    """(epochs, latent_dim, n_train, n_test) of a run, from its config.json."""
+    data = config["data"]
+    return config["training"]["epochs_run"], config["recipe"]["latent_dim"], data["n_train"], data["n_test"]
 
 
 def test_train_images_on_the_digits(runs):
     out, result = runs["digits"]
-    metrics, model = _check_outputs(out, result)
-    assert (metrics["epochs"], metrics["latent_dim"], metrics["n_train"], metrics["n_test"]) == (1, 2, 4000, 1000)
+    metrics, model, config = _check_outputs(out, result)
+    assert _settings(config) == (1, 2, 4000, 1000) and config["recipe"]["epochs"] == 1
     assert metrics["iwae_nll"] < metrics["neg_elbo"], "IWAE is the tighter bound (1,000 images: little noise)"
     assert (model.latent_dim, model.architecture, model.loss_style) == (2, "default", "logits")
     assert result.stdout.startswith("Training on 4000 images, validating on 1000 (embedded digits")
@@ -100,10 +111,11 @@ def test_train_images_on_the_digits(runs):
 
 def test_train_images_on_a_folder_of_pngs(runs):
     out, result = runs["folder"]
-    metrics, model = _check_outputs(out, result)
+    metrics, model, config = _check_outputs(out, result)
     scans = out.parent / "my scans"
-    assert (metrics["n_train"], metrics["n_test"], metrics["latent_dim"]) == (16, 4, 3)
-    assert metrics["data"] == str(scans.resolve())
+    _, latent_dim, n_train, n_test = _settings(config)
+    assert (n_train, n_test, latent_dim) == (16, 4, 3)
+    assert config["data"]["source"] == str(scans.resolve())
     assert model.latent_dim == 3
 
     # the saved model is the evaluated one: on the same held-out split it gives the same figures
@@ -153,3 +165,49 @@ def test_train_images_with_out_naming_a_file_is_a_one_line_error(tmp_path, capsy
     assert code == 2
     assert err.startswith(f"vae-tutorial: error: {taken}") and err.count("\n") == 1, err
     assert taken.read_text() == "keep me"
+
+
+def test_train_images_with_out_under_a_file_fails_at_once_and_trains_nothing(tmp_path, capsys):
+    scans, taken = _scans(tmp_path / "scans"), tmp_path / "taken"
+    taken.write_text("keep me")
+    code = cli.main(["train-images", "--folder", str(scans), "--out", str(taken / "model"), "--epochs", "1"])
+    captured = capsys.readouterr()
+    assert code == 2, captured.err
+    assert captured.err.startswith(f"vae-tutorial: error: {taken / 'model'}") and captured.err.count("\n") == 1
+    assert "Epoch" not in captured.out and "Held-out" not in captured.out, "nothing is trained"
+    assert taken.read_text() == "keep me"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["scans", "taken"]
+
+
+def test_train_images_refuses_a_finished_directory_without_force_and_retrains_with_it(runs, tmp_path, capsys):
+    finished, result = runs["folder"]
+    assert result.returncode == 0, result.stderr
+    scans, out = finished.parent / "my scans", shutil.copytree(finished, tmp_path / "model")
+    before = (out / "model.keras").stat().st_mtime_ns
+    args = ["train-images", "--folder", str(scans), "--out", str(out), "--epochs", "1", "--latent-dim", "3"]
+    assert cli.main(args) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "already holds a finished model (model.keras)" in err and "--force" in err, err
+    assert (out / "model.keras").stat().st_mtime_ns == before
+    assert cli.main([*args, "--force", "--quiet", "--seed", "1"]) == 0
+    assert (out / "model.keras").stat().st_mtime_ns != before
+    config = json.loads((out / "config.json").read_text())
+    assert config["seed"] == 1 and sorted(p.name for p in out.iterdir()) == sorted([*model_dir.files("images"), "logs"])
+
+
+def test_out_is_checked_before_the_data_is_read_or_tensorflow_loads(runs, tmp_path):
+    # a fresh process: a bad --out (under a file; a finished directory without --force) is a one-line
+    # error while TensorFlow is not even imported
+    taken = tmp_path / "taken"
+    taken.write_text("keep me")
+    probe = (
+        "import sys\nfrom vae_tutorial import cli\n"
+        "codes = [cli.main(['train-images', '--out', out, '--epochs', '1']) for out in sys.argv[1:]]\n"
+        "print(codes, 'tensorflow' in sys.modules, 'keras' in sys.modules)\n"
+    )
+    argv = [sys.executable, "-c", probe, str(taken / "model"), str(runs["folder"][0])]
+    result = subprocess.run(argv, capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert result.stdout.strip() == "[2, 2] False False", result.stdout + result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 2 and all(line.startswith("vae-tutorial: error: ") for line in lines), result.stderr
+    assert "already holds a finished model" in lines[1]

@@ -13,9 +13,11 @@ import warnings
 import pytest
 
 from vae_tutorial import cli
-from vae_tutorial.blog import MODEL_FILES
 from vae_tutorial.data.posts import write_sample_blog_csv, write_sample_blog_folder
 from vae_tutorial.errors import DataWarning
+from vae_tutorial.training import model_dir
+
+MODEL_FILES = model_dir.files("text")
 
 
 def _start(*args, cwd):

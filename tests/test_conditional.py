@@ -5,20 +5,13 @@ import pytest
 from gensim.models import KeyedVectors
 
 from vae_tutorial import generation
-from vae_tutorial.data.text import Vectorizer, load_sample_sentences
+from vae_tutorial.constraints import chunk_conditions, codes_around, nearest_topics, separated_codes, topic_targets
+from vae_tutorial.data.text import Vectorizer
 from vae_tutorial.embeddings import text_vector, topic_vector
 from vae_tutorial.errors import DataError
-from vae_tutorial.models.conditional import (
-    ConditionalTextVAE,
-    chunk_conditions,
-    codes_around,
-    nearest_topics,
-    separated_codes,
-    topic_targets,
-    train_conditional_vae,
-    train_with_latent_penalty,
-)
+from vae_tutorial.models.conditional import ConditionalTextVAE
 from vae_tutorial.models.text_vae import TextVAE, shift_right
+from vae_tutorial.training.trainers import train_conditional_vae, train_text_vae, train_with_latent_penalty
 
 # isort: split
 import keras  # after vae_tutorial's modules, which import TensorFlow quietly
@@ -32,11 +25,11 @@ WRONG_DIM = (
 
 
 @pytest.fixture(scope="module")
-def data():
-    """A 300-word vectorizer of 200 Lee sentences, 64 training and 16 held-out sentences as ids, with
-    random unit constraint vectors (n, DIM)."""
-    train, test = load_sample_sentences()
-    vectorizer = Vectorizer.build(train[:200], max_vocab=VOCAB, max_length=MAX_LENGTH)
+def data(lee_vectorizer):
+    """A 300-word vectorizer of 200 Lee sentences (conftest.py), 64 training and 16 held-out sentences as ids,
+    with random unit constraint vectors (n, DIM)."""
+    vectorizer, train, test = lee_vectorizer
+    assert (vectorizer.vocab_size, vectorizer.max_length) == (VOCAB, MAX_LENGTH)
     rng = np.random.default_rng(0)
     conditions = rng.standard_normal((80, DIM)).astype(np.float32)
     conditions /= np.linalg.norm(conditions, axis=1, keepdims=True)
@@ -348,10 +341,8 @@ def test_the_penalty_needs_targets_of_the_latent_size(data):
 
 
 def test_both_text_trainers_name_an_unknown_recipe_and_list_the_known_ones():
-    from vae_tutorial.models.text_vae import train_text_vae
-
     ids = np.ones((4, 6), np.int32)
-    message = r"^recipe: unknown name 'fancy'\. Use one of \['collapse', 'cured', 'seed_repeat'\]\."
+    message = r"^recipe: expected a TextRecipe or one of repeat, collapse, cured, got 'fancy'\. Pass a known recipe\."
     with pytest.raises(DataError, match=message):
         train_text_vae(ids, recipe="fancy")
     with pytest.raises(DataError, match=message):

@@ -95,3 +95,12 @@ def test_output_dir_defaults_to_the_project_build_folder_from_a_subfolder(monkey
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
     assert config.output_dir() == (elsewhere / "build").resolve() and (elsewhere / "build").is_dir()
+
+
+def test_a_pytest_session_runs_in_fast_mode_unless_the_caller_says_otherwise():
+    # tests/conftest.py sets VAE_TUTORIAL_FAST=1 at import unless the variable is set already
+    import os
+
+    assert config.FAST_ENV in os.environ
+    if os.environ[config.FAST_ENV] == "1":
+        assert config.settings().fast is True

@@ -11,8 +11,6 @@ from scipy import stats
 from scipy.special import log_expit, logsumexp
 
 from vae_tutorial import evaluation, gaussian
-from vae_tutorial.data.images import load_digits
-from vae_tutorial.models.image_vae import train_image_vae
 
 IMAGE = (2, 3, 1)  # six Bernoulli pixels: small enough to integrate p(x) over z exactly
 PIXELS = int(np.prod(IMAGE))
@@ -202,10 +200,9 @@ def test_kl_per_dimension_is_the_closed_form_per_dimension_and_sums_to_the_kl():
 
 
 @pytest.fixture(scope="module")
-def trained():
-    (x_train, _), (x_test, _) = load_digits(seed=0)
-    model, _ = train_image_vae(x_train[:300], epochs=3, seed=0, verbose=0)
-    return model, x_test[:100]
+def trained(trained_image_vae, digits):
+    """conftest.py's image VAE (3 epochs on 300 digits) and the 100 held-out digits."""
+    return trained_image_vae[0], digits[1]
 
 
 def test_iwae_is_below_the_negative_elbo_on_a_trained_model(trained):

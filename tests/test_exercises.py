@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 
 from vae_tutorial import exercises, gaussian
-from vae_tutorial._tensorflow import tf
+from vae_tutorial._backend import tf
 from vae_tutorial.gaussian import kl_diag_to_standard
 
 # isort: split
-import keras  # after vae_tutorial._tensorflow, which imports TensorFlow quietly
+import keras  # after vae_tutorial._backend, which imports TensorFlow quietly
 
 
 def _run(check, answer, capsys):

@@ -1,51 +1,33 @@
 """Decoding codes into text: greedy, sampling, top-k and beam search against hand computations with the
 teacher-forced logits, an exhaustive search, and variations / interpolation / samples of a trained tiny model."""
 
+import gc
 import itertools
+import weakref
 
 import numpy as np
 import pytest
 
 from vae_tutorial import generation
-from vae_tutorial.data.text import BOS_ID, EOS_ID, PAD_ID, UNK_ID, Vectorizer, load_sample_sentences, tokenize
+from vae_tutorial.data.text import BOS_ID, EOS_ID, PAD_ID, UNK_ID
 from vae_tutorial.errors import DataError
-from vae_tutorial.models.text_vae import TextVAE, train_text_vae
+from vae_tutorial.models.text_vae import TextVAE
 
 MAX_LENGTH = 12
 LATENT = 4
 
 
 @pytest.fixture(scope="module")
-def vectorizer_and_ids():
-    """64 short Lee sentences (3 to 10 words: none is cut) and a vectorizer that knows their words."""
-    train, _ = load_sample_sentences()
-    texts = [s for s in train if len(tokenize(s)) <= 10][:64]
-    vectorizer = Vectorizer.build(texts, max_vocab=300, max_length=MAX_LENGTH)
-    return vectorizer, texts, vectorizer.encode(texts)
+def vectorizer_and_ids(tiny_sentences):
+    """64 short Lee sentences (3 to 10 words: none is cut) and a vectorizer that knows their words (conftest.py)."""
+    return tiny_sentences.vectorizer, tiny_sentences.texts, tiny_sentences.ids
 
 
 @pytest.fixture(scope="module")
-def model(vectorizer_and_ids):
-    """An autoregressive model that uses its code: 64 sentences learnt for 30 epochs, with free bits
-    (1 nat per dimension costs nothing) and word dropout pushing the decoder to rely on z."""
-    vectorizer, _, ids = vectorizer_and_ids
-    model, _ = train_text_vae(
-        ids,
-        vocab_size=vectorizer.vocab_size,
-        recipe="collapse",
-        epochs=30,
-        latent_dim=LATENT,
-        batch_size=32,
-        learning_rate=1e-2,
-        verbose=0,
-        encoder="lstm",
-        encoder_units=16,
-        decoder_units=32,
-        embed_dim=16,
-        free_bits=1.0,
-        word_dropout=0.5,
-    )
-    return model
+def model(tiny_text_vae):
+    """An autoregressive model that uses its code (conftest.py): 64 sentences learnt for 30 epochs, with
+    free bits and word dropout pushing the decoder to rely on z."""
+    return tiny_text_vae
 
 
 @pytest.fixture(scope="module")
@@ -316,3 +298,22 @@ def test_variations_interpolate_reject_bad_input_by_name(model, vectorizer_and_i
     for steps in (1, 2.5):
         with pytest.raises(DataError, match=rf"^steps: must be a whole number >= 2, got {steps}\."):
             generation.interpolate(model, vectorizer, "The sky is blue.", "It rained.", steps=steps)
+
+
+# --- the decoder cache ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("decoder", ["autoregressive", "repeat"])
+def test_the_decoder_cache_does_not_keep_a_model_alive(decoder, vectorizer_and_ids):
+    vectorizer = vectorizer_and_ids[0]
+    model = TextVAE(vectorizer.vocab_size, MAX_LENGTH, latent_dim=2, embed_dim=4, encoder_units=4,
+                    decoder_units=4, decoder=decoder, seed=0)  # fmt: skip
+    z = np.random.default_rng(0).standard_normal((3, 2)).astype(np.float32)
+    assert generation.decode(model, z).shape == (3, MAX_LENGTH)
+    assert generation.decode(model, z, "beam", beam_width=2).shape == (3, MAX_LENGTH)
+    assert len(generation.sample(model, vectorizer, n=2, seed=0)) == 2
+    assert model in generation._COMPILED, "decoding went through the cache: else this test shows nothing"
+    alive = weakref.ref(model)
+    del model
+    gc.collect()
+    assert alive() is None, "the decoder cache (or something else in generation) keeps the model alive"

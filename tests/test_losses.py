@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from vae_tutorial import losses
-from vae_tutorial._tensorflow import tf
+from vae_tutorial._backend import tf
 from vae_tutorial.gaussian import kl_diag_to_standard
 
 # isort: split

@@ -21,7 +21,7 @@ TRAIN = textwrap.dedent("""
     from vae_tutorial import config
     config.seed_everything(7, deterministic=sys.argv[1] == "1")
     from vae_tutorial.data.images import load_digits
-    from vae_tutorial.models.image_vae import train_image_vae
+    from vae_tutorial.training.trainers import train_image_vae
     (x, _), _ = load_digits(seed=0)
     _, history = train_image_vae(x[:512], epochs=2, latent_dim=2, seed=7, verbose=0)
     print(json.dumps(history.history["loss"]))
@@ -55,7 +55,7 @@ def test_plain_seeding_gives_the_same_losses_within_float_noise():
 def test_deterministic_seeding_after_tensorflow_started_says_what_to_do():
     code = (
         "from vae_tutorial import config\n"
-        "from vae_tutorial._tensorflow import tf\n"
+        "from vae_tutorial._backend import tf\n"
         "tf.constant(1.0) + 1.0\n"
         "try:\n"
         "    config.seed_everything(1, deterministic=True)\n"
@@ -150,7 +150,8 @@ def _round_trip(model, path):
 
 def test_every_model_type_round_trips_in_safe_mode(tmp_path):
     from vae_tutorial.models.image_vae import ImageVAE
-    from vae_tutorial.models.text_vae import LanguageModel, TextVAE
+    from vae_tutorial.models.language_model import LanguageModel
+    from vae_tutorial.models.text_vae import TextVAE
 
     x = np.random.default_rng(0).random((3, 28, 28, 1)).astype(np.float32)
     image = ImageVAE(latent_dim=2, seed=0)
@@ -163,7 +164,7 @@ def test_every_model_type_round_trips_in_safe_mode(tmp_path):
 
 
 def test_loading_something_that_is_not_a_blog_model_raises_a_data_error(tmp_path):
-    from vae_tutorial.blog import load_blog_vae
+    from vae_tutorial.workflows.text import load_blog_vae
 
     (tmp_path / "m").mkdir()
     for name in ("model.keras", "vectorizer.json", "config.json", "metrics.json", "history.csv"):

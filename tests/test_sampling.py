@@ -5,11 +5,11 @@ import numpy as np
 import pytest
 
 from vae_tutorial import sampling
-from vae_tutorial._tensorflow import tf
+from vae_tutorial._backend import tf
 from vae_tutorial.sampling import Sampling
 
 # isort: split
-import keras  # after vae_tutorial._tensorflow, which imports TensorFlow quietly
+import keras  # after vae_tutorial._backend, which imports TensorFlow quietly
 
 SEED = 7
 

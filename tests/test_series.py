@@ -86,3 +86,14 @@ def test_the_run_summary_shows_each_notebooks_status_time_and_saved_figures(tmp_
         "ok",
     ]
     assert lines[2].split() == ["04_text_vae", "FAILED", "12", "s", "-"]
+
+
+def test_without_nbformat_the_runner_exits_with_one_line_naming_the_notebooks_extra():
+    import subprocess
+    import sys
+
+    code = "import sys\nsys.modules['nbformat'] = None  # as if it were not installed\nimport vae_tutorial.series\n"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "'notebooks' extra" in result.stderr and "pip install 'vae-tutorial[notebooks]'" in result.stderr

@@ -7,8 +7,7 @@ from scipy import stats
 from scipy.special import logsumexp
 
 from vae_tutorial import evaluation, gaussian
-from vae_tutorial.data.text import BOS_ID, Vectorizer, load_sample_sentences, tokenize
-from vae_tutorial.models.text_vae import train_text_vae
+from vae_tutorial.data.text import BOS_ID
 
 
 class FixedPosteriors:
@@ -35,36 +34,15 @@ class CopyPrevious:
 
 
 @pytest.fixture(scope="module")
-def text_data():
-    """64 short training sentences and 40 held-out ones, as ids of a vectorizer of the training words."""
-    train, test = load_sample_sentences()
-    texts = [s for s in train if len(tokenize(s)) <= 10][:64]
-    vectorizer = Vectorizer.build(texts, max_vocab=300, max_length=12)
-    held_out = [s for s in test if len(tokenize(s)) <= 10][:40]
-    return vectorizer, vectorizer.encode(texts), vectorizer.encode(held_out)
+def text_data(tiny_sentences):
+    """64 short training sentences and 40 held-out ones, as ids of a vectorizer of the training words (conftest.py)."""
+    return tiny_sentences.vectorizer, tiny_sentences.ids, tiny_sentences.held_out_ids
 
 
 @pytest.fixture(scope="module")
-def model(text_data):
-    """A tiny autoregressive VAE whose posteriors carry a few nats (free bits), 20 epochs."""
-    vectorizer, ids, _ = text_data
-    model, _ = train_text_vae(
-        ids,
-        vocab_size=vectorizer.vocab_size,
-        recipe="collapse",
-        epochs=20,
-        latent_dim=4,
-        batch_size=32,
-        learning_rate=1e-2,
-        verbose=0,
-        encoder="lstm",
-        encoder_units=16,
-        decoder_units=32,
-        embed_dim=16,
-        free_bits=1.0,
-        word_dropout=0.5,
-    )
-    return model
+def model(tiny_text_vae):
+    """A tiny autoregressive VAE whose posteriors carry a few nats (free bits): conftest.py's, 30 epochs."""
+    return tiny_text_vae
 
 
 # --- counting -------------------------------------------------------------------------------

@@ -7,13 +7,11 @@ status 2, never a traceback.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 from vae_tutorial import __version__
 from vae_tutorial.errors import DataError
-from vae_tutorial.files import write_atomically
 
 EXAMPLES = """examples:
   vae-tutorial train-images --out runs/digits
@@ -52,7 +50,7 @@ def _strategy(name: str):
     """The tf.distribute strategy named on the command line (None: the default, one device)."""
     if name == "none":
         return None
-    from vae_tutorial._tensorflow import tf
+    from vae_tutorial._backend import tf
 
     strategy = tf.distribute.MirroredStrategy()
     print(f"Training on {strategy.num_replicas_in_sync} replica(s) with MirroredStrategy")
@@ -62,12 +60,9 @@ def _strategy(name: str):
 def train_images(args) -> int:
     from vae_tutorial.config import settings
     from vae_tutorial.data.images import load_digits, load_image_folder, split_images
+    from vae_tutorial.training import model_dir
 
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise DataError(
-            str(out), "is a file, not a folder", "Pass a folder for model.keras, metrics.json and samples.png."
-        )
+    model_dir.check(args.out, args.force)  # before reading the data or loading TensorFlow
     conf = settings()
     if args.folder is None:
         (x_train, _), (x_test, _) = load_digits(seed=args.seed)
@@ -75,36 +70,26 @@ def train_images(args) -> int:
     else:  # read and check the folder before TensorFlow loads: a typo is reported at once
         x_train, x_test = split_images(load_image_folder(args.folder), seed=args.seed)
         source = str(Path(args.folder).resolve())
-    from vae_tutorial import evaluation, plotting
-    from vae_tutorial.models.image_vae import train_image_vae
+    from vae_tutorial.workflows.images import train_image_dir
 
-    print(f"Training on {len(x_train)} images, validating on {len(x_test)} ({source})")
-    epochs = args.epochs or conf.image_epochs
-    model, history = train_image_vae(
-        x_train, x_test, latent_dim=args.latent_dim, epochs=epochs, seed=args.seed, strategy=_strategy(args.distribute)
+    resuming = (Path(args.out) / "backup").is_dir() and not args.force
+    print(f"{'Resuming' if resuming else 'Training'} on {len(x_train)} images, validating on {len(x_test)} ({source})")
+    run = train_image_dir(
+        x_train,
+        x_test,
+        args.out,
+        seed=args.seed,
+        force=args.force,
+        iwae_k=conf.iwae_k,
+        source=source,
+        strategy=_strategy(args.distribute),
+        verbose=2 if args.quiet else "auto",
+        epochs=args.epochs or conf.image_epochs,
+        latent_dim=args.latent_dim,
     )
-    metrics = {
-        **evaluation.negative_elbo(model, x_test, n_samples=10),
-        "iwae_nll": evaluation.importance_weighted_nll(model, x_test, k=conf.iwae_k),
-        "active_units": evaluation.active_units(model, x_test),
-        "latent_dim": args.latent_dim,
-        "epochs": epochs,
-        "n_train": len(x_train),
-        "n_test": len(x_test),
-        "data": source,
-        "units": "nats per image (held-out)",
-    }
-
-    def write(folder: Path) -> None:
-        model.save(folder / "model.keras")
-        (folder / "metrics.json").write_text(json.dumps(metrics, indent=2))
-        fig = plotting.plot_image_grid(model.sample(64, seed=args.seed), ncols=8).figure
-        fig.savefig(folder / "samples.png", dpi=100, bbox_inches="tight")
-
-    write_atomically(out, write)
     print(
-        f"Held-out negative ELBO {metrics['neg_elbo']:.1f} nats (IWAE NLL {metrics['iwae_nll']:.1f}); "
-        f"wrote {args.out}/model.keras, metrics.json, samples.png"
+        f"Held-out negative ELBO {run.metrics['neg_elbo']:.1f} nats (IWAE NLL {run.metrics['iwae_nll']:.1f}); "
+        f"wrote {args.out}: model.keras, config.json, metrics.json, history.csv, samples.png"
     )
     return 0
 
@@ -112,9 +97,12 @@ def train_images(args) -> int:
 def train_text(args) -> int:
     import warnings
 
+    from vae_tutorial.config import settings
     from vae_tutorial.data.posts import load_blog_csv, load_blog_folder
     from vae_tutorial.errors import DataWarning
+    from vae_tutorial.training import model_dir
 
+    model_dir.check(args.out, args.force)  # before reading the posts or loading TensorFlow
     with warnings.catch_warnings():  # the summary below says what was skipped, once
         warnings.simplefilter("ignore", DataWarning)
         if args.folder is not None:
@@ -124,21 +112,23 @@ def train_text(args) -> int:
     print(posts.summary())
     for where, reason in posts.skipped:
         print(f"  skipped {where}: {reason}")
-    from vae_tutorial.blog import train_blog_vae  # TensorFlow loads only once the data is good
+    from vae_tutorial.workflows.text import train_blog_vae  # TensorFlow loads only once the data is good
 
+    conf = settings()
     resuming = (Path(args.out) / "backup").is_dir() and not args.force
     print(f"{'Resuming' if resuming else 'Training'} a text VAE; Ctrl-C stops it, the same command resumes it.")
     blog = train_blog_vae(
         posts,
         args.out,
-        epochs=args.epochs,
+        seed=args.seed,
+        force=args.force,
+        iwae_k=conf.text_iwae_k,
+        verbose=2 if args.quiet else "auto",
+        strategy=_strategy(args.distribute),
+        epochs=args.epochs or conf.blog_epochs,
         latent_dim=args.latent_dim,
         max_length=args.max_length,
         vocab_size=args.vocab_size,
-        seed=args.seed,
-        force=args.force,
-        verbose=2 if args.quiet else "auto",
-        strategy=_strategy(args.distribute),
     )
     data, metrics, training = blog.config["data"], blog.metrics, blog.config["training"]
     print(
@@ -164,7 +154,7 @@ def variations(args) -> int:
             raise DataError(str(path), f"is not UTF-8 text (byte {exc.start})", "Save it as UTF-8.") from None
     else:
         text = args.text
-    from vae_tutorial.blog import load_blog_vae
+    from vae_tutorial.workflows.text import load_blog_vae
 
     blog = load_blog_vae(args.model)
     for line in blog.variations(text, n=args.n, temperature=args.temperature, scale=args.scale, seed=args.seed):
@@ -184,15 +174,22 @@ def build_parser() -> argparse.ArgumentParser:
     images = commands.add_parser(
         "train-images",
         help="train the image VAE on the embedded digits or a folder",
-        description="Train an ImageVAE and write model.keras, metrics.json, samples.png.",
+        description="Train an ImageVAE and write a model directory (model.keras, config.json, metrics.json, "
+        "history.csv, samples.png, logs/). Rerun the same command after an interruption to resume.",
     )
     images.add_argument("--out", required=True, help="folder for the model (created)")
     images.add_argument("--folder", help="a folder of PNG/JPEG images instead of the embedded digits")
-    images.add_argument("--epochs", type=_at_least(1), help="training epochs (default: 30; 2 in fast mode)")
+    images.add_argument(
+        "--epochs", type=_at_least(1), help="training epochs (default 35; 2 in fast mode)"
+    )
     images.add_argument("--latent-dim", type=_at_least(1), default=2, help="size of z (default 2)")
     images.add_argument(
         "--seed", type=_at_least(0), default=0, help="seed of the split, weights and samples (default 0)"
     )
+    images.add_argument(
+        "--force", action="store_true", help="overwrite a finished model, or restart an interrupted run"
+    )
+    images.add_argument("--quiet", action="store_true", help="one line per epoch instead of a progress bar")
     images.add_argument("--distribute", **DISTRIBUTE)
     images.set_defaults(handler=train_images)
 
@@ -252,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"vae-tutorial: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        done = "rerun the same command to resume" if args.command == "train-text" else "nothing was written"
+        done = "rerun the same command to resume" if args.command.startswith("train-") else "nothing was written"
         print(f"vae-tutorial: interrupted; {done}.", file=sys.stderr)
         return 130
 

@@ -42,7 +42,7 @@ class Settings:
     mc_samples: int = 200_000
     grad_repeats: int = 2_000
     demo_epochs: int = 20
-    image_epochs: int = 30
+    image_epochs: int = 35
     iwae_k: int = 500
     text_epochs: int = 10
     text_train_size: int = 100_000
@@ -91,7 +91,7 @@ def seed_everything(seed: int = 42, deterministic: bool = False) -> None:
     """
     random.seed(seed)
     np.random.seed(seed)
-    from vae_tutorial._tensorflow import tf
+    from vae_tutorial._backend import tf
     import keras
 
     if deterministic:

@@ -98,7 +98,7 @@ def check_closer_to_standard(answer: str) -> bool:
 def check_reparameterize(fn: Callable) -> bool:
     """fn(mean, log_var) on TensorFlow tensors must return mean + exp(log_var / 2) * eps,
     with gradients flowing to both arguments."""
-    from vae_tutorial._tensorflow import tf
+    from vae_tutorial._backend import tf
 
     mean = tf.Variable(tf.fill((20_000, 2), 1.5))
     log_var = tf.Variable(tf.fill((20_000, 2), np.log(4.0).astype("float32")))
@@ -296,7 +296,7 @@ def check_masked_nll(fn: Callable) -> bool:
 
 def check_truncated_share(fn: Callable) -> bool:
     """fn(lengths, max_length) -> the share of all tokens that cutting every post to its first
-    ``max_length`` tokens (the seed's ``pad_sequences(maxlen=300)``) throws away, a float."""
+    ``max_length`` tokens (the original guide's ``pad_sequences(maxlen=300)``) throws away, a float."""
     cases = [([100, 400, 300, 0], 300, 100 / 800), ([50, 60], 40, 30 / 110), ([10, 20], 300, 0.0)]
     for lengths, max_length, want in cases:
         try:

@@ -31,11 +31,15 @@ _COMPILED = weakref.WeakKeyDictionary()
 
 def _decoder_fn(model):
     """The model's decoder as one compiled TensorFlow function (traced once per batch size):
-    a step of decoding is then a single call instead of an eager pass through every layer."""
-    if model not in _COMPILED:
-        from vae_tutorial._tensorflow import tf
+    a step of decoding is then a single call instead of an eager pass through every layer.
 
-        _COMPILED[model] = tf.function(lambda inputs: model.decoder(inputs, training=False), reduce_retracing=True)
+    Cached per model without keeping it alive: the function reaches its model through a weak
+    reference, so once the user drops the model, its cache entry goes with it."""
+    if model not in _COMPILED:
+        from vae_tutorial._backend import tf
+
+        ref = weakref.ref(model)
+        _COMPILED[model] = tf.function(lambda inputs: ref().decoder(inputs, training=False), reduce_retracing=True)
     return _COMPILED[model]
 
 
@@ -189,7 +193,7 @@ def variations(
 ) -> list[str]:
     """n variations of ``text``: decode codes drawn around its posterior (see variation_codes).
 
-    Unlike the seed's ``generate_variations``, which drew z from the prior and so ignored its
+    Unlike the original guide's ``generate_variations``, which drew z from the prior and so ignored its
     input, every variation here starts from the input's own code. unknown=False: no [UNK].
     """
     z = variation_codes(model, vectorizer, text, n, scale, seed, condition)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vae_tutorial._tensorflow import tf  # quiet TensorFlow import before Keras
+from vae_tutorial._backend import tf  # quiet TensorFlow import before Keras
 import numpy as np  # noqa: E402
 from keras import ops  # noqa: E402
 

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from vae_tutorial._tensorflow import tf
+from vae_tutorial._backend import tf
 import keras  # noqa: E402  (after the quiet TensorFlow import)
 from keras import ops  # noqa: E402
 
@@ -30,7 +30,7 @@ def reparameterize(mean, log_var, seed=None):
 class Sampling(keras.layers.Layer):
     """Draw z from N(mean, diag(exp(log_var))) with the reparameterization trick.
 
-    Call it on ``[z_mean, z_log_var]`` (each (batch, latent_dim)). Unlike the seed's
+    Call it on ``[z_mean, z_log_var]`` (each (batch, latent_dim)). Unlike the original guide's
     ``Lambda(sampling)`` it saves to and loads from ``.keras`` in safe mode, and its own
     ``SeedGenerator`` makes draws reproducible: two layers built with the same ``seed``
     give the same sequence of samples. The generator's position is not saved in a ``.keras``

@@ -14,7 +14,13 @@ import sys
 import time
 from pathlib import Path
 
-import nbformat
+try:
+    import nbformat
+except ImportError:  # the runtime package does not need it: say which extra does, in one line
+    raise SystemExit(
+        "vae_tutorial.series runs the notebooks and needs the 'notebooks' extra: "
+        "pip install 'vae-tutorial[notebooks]' (make setup installs it)."
+    ) from None
 
 from vae_tutorial.config import FAST_ENV, output_dir
 

@@ -1,6 +1,6 @@
 """Text for the text VAEs: sentence splitting, the embedded Lee news corpus, and a vectorizer.
 
-The vectorizer is Keras' ``TextVectorization`` (the Keras 3 replacement of the seed's
+The vectorizer is Keras' ``TextVectorization`` (the Keras 3 replacement of the original guide's
 ``Tokenizer`` + ``pad_sequences``) with fixed special tokens ``[PAD]=0, [UNK]=1, [BOS]=2,
 [EOS]=3``, saved as JSON (no pickle).
 """
@@ -102,7 +102,7 @@ class Vectorizer:
 
         It adds "" (padding, id 0) and "[UNK]" (id 1) itself, so it is given the rest."""
         if self._layer is None:
-            from vae_tutorial._tensorflow import tf  # noqa: F401  (quiet TensorFlow import)
+            from vae_tutorial._backend import tf  # noqa: F401  (quiet TensorFlow import)
             import keras
 
             self._layer = keras.layers.TextVectorization(

@@ -1,16 +1,19 @@
-"""What every VAE of the series shares: one training and one evaluation step around its loss."""
+"""What every model of the series shares: one training and one evaluation step around its loss."""
 
 from __future__ import annotations
 
-from vae_tutorial._tensorflow import tf
-import keras  # noqa: E402
+from pathlib import Path
+
+from vae_tutorial._backend import keras, tf
+from vae_tutorial.errors import DataError
 
 
-class VAEModel(keras.Model):
-    """A ``keras.Model`` whose subclass provides ``_loss_terms(data, training) -> (total,
-    reconstruction, kl, ...)`` (scalars, nats per example; a subclass may add terms) and
+class LossModel(keras.Model):
+    """A ``keras.Model`` whose subclass provides ``_loss_terms(data, training) -> (total, ...)``
+    (scalars, nats per example; a VAE returns total, reconstruction, kl and may add terms) and
     ``_update(*terms)`` (updates its metric trackers and returns their results). ``fit``
-    minimises ``total``, the first term.
+    minimises ``total``, the first term. The image VAE, the text VAEs and the language model
+    all train through these two steps.
 
     Under a ``tf.distribute`` strategy each replica sees 1/N of the global batch and Keras
     *sums* the replicas' gradients, so the gradient is taken of ``total / N``: the sum is then
@@ -36,10 +39,6 @@ def load_model(path, kind: type = keras.Model) -> keras.Model:
     DataError naming the file, never a stack trace from inside Keras. The series' model
     classes register themselves when their modules are imported: import the module of
     ``kind`` first (passing ``kind`` does that)."""
-    from pathlib import Path
-
-    from vae_tutorial.errors import DataError
-
     path = Path(path)
     if not path.is_file():
         raise DataError(str(path), "no such file", "Pass the model.keras written by save() or the CLI.")
@@ -49,7 +48,8 @@ def load_model(path, kind: type = keras.Model) -> keras.Model:
         raise DataError(
             str(path),
             f"cannot be loaded as a Keras model ({type(exc).__name__})",
-            "Pass a .keras file saved by Keras 3.",
+            "Pass a .keras file saved by Keras 3 with this version of vae_tutorial "
+            "(a text VAE saved by vae_tutorial 0.1 must be trained again).",
         ) from None
     if not isinstance(model, kind):
         raise DataError(

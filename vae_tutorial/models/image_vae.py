@@ -9,21 +9,22 @@ from __future__ import annotations
 
 import numpy as np
 
-from vae_tutorial._tensorflow import tf  # first: imports TensorFlow quietly, before Keras
-import keras  # noqa: E402
-from keras import layers, ops  # noqa: E402
+from vae_tutorial._backend import keras
+from keras import layers, ops
 
-from vae_tutorial.errors import DataError  # noqa: E402
-from vae_tutorial.models.base import VAEModel  # noqa: E402
-from vae_tutorial.losses import kl_diagonal  # noqa: E402
-from vae_tutorial.sampling import Sampling  # noqa: E402
+from vae_tutorial.errors import DataError
+from vae_tutorial.losses import kl_diagonal
+from vae_tutorial.models.base import LossModel
+from vae_tutorial.sampling import Sampling
 
 IMAGE_SHAPE = (28, 28, 1)
-ARCHITECTURES = ("seed", "default")
+ARCHITECTURES = ("keras_io", "default")
+# Names that models saved by vae_tutorial 0.1 carry, and what they are called now.
+_RENAMED_ARCHITECTURES = {"seed": "keras_io"}
 LOSS_STYLES = ("logits", "keras_io")
 
 
-def _seed_encoder(latent_dim: int) -> keras.Model:
+def _keras_io_encoder(latent_dim: int) -> keras.Model:
     inputs = keras.Input(IMAGE_SHAPE)
     x = layers.Conv2D(32, 3, activation="relu", strides=2, padding="same")(inputs)
     x = layers.Conv2D(64, 3, activation="relu", strides=2, padding="same")(x)
@@ -36,7 +37,7 @@ def _seed_encoder(latent_dim: int) -> keras.Model:
     )
 
 
-def _seed_decoder(latent_dim: int) -> keras.Model:
+def _keras_io_decoder(latent_dim: int) -> keras.Model:
     inputs = keras.Input((latent_dim,))
     x = layers.Dense(7 * 7 * 64, activation="relu")(inputs)
     x = layers.Reshape((7, 7, 64))(x)
@@ -66,7 +67,7 @@ def _default_decoder(latent_dim: int) -> keras.Model:
     return keras.Model(inputs, layers.Reshape(IMAGE_SHAPE)(x), name="decoder")
 
 
-_BUILDERS = {"seed": (_seed_encoder, _seed_decoder), "default": (_default_encoder, _default_decoder)}
+_BUILDERS = {"keras_io": (_keras_io_encoder, _keras_io_decoder), "default": (_default_encoder, _default_decoder)}
 
 
 def bernoulli_nll(x, logits):
@@ -86,14 +87,15 @@ def _keras_io_nll(x, logits):
 
 
 @keras.saving.register_keras_serializable(package="vae_tutorial")
-class ImageVAE(VAEModel):
+class ImageVAE(LossModel):
     """Variational autoencoder for (n, 28, 28, 1) images in [0, 1].
 
-    latent_dim: size of z. architecture: "seed" (the seed document's / keras.io's conv layers)
-    or "default" (the project's recipe, chosen by benchmarks/image_vae.py). beta: weight of the
-    KL term (1 = the ELBO; >1 a beta-VAE). loss_style: "logits" (exact Bernoulli NLL from
-    logits) or "keras_io" (train on clipped BCE of sigmoid outputs, as the keras.io example;
-    reported losses are then that surrogate). seed: seeds the Sampling layer.
+    latent_dim: size of z. architecture: "keras_io" (the conv layers of the keras.io example,
+    which the original guide copies) or "default" (dense layers, chosen by
+    benchmarks/image_vae.py). beta: weight of the KL term (1 = the ELBO; >1 a beta-VAE).
+    loss_style: "logits" (exact Bernoulli NLL from logits) or "keras_io" (train on clipped BCE
+    of sigmoid outputs, as the keras.io example; reported losses are then that surrogate).
+    seed: seeds the Sampling layer.
 
     ``fit(x, validation_data=(x_val,))`` reports ``loss``, ``reconstruction`` and ``kl``
     (nats per image; ``loss`` = reconstruction + beta * kl).
@@ -182,6 +184,13 @@ class ImageVAE(VAEModel):
         z = np.random.default_rng(seed).standard_normal((int(n), self.latent_dim)).astype(np.float32)
         return self.decode(z)
 
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """Also reads models saved by vae_tutorial 0.1, whose conv architecture was called "seed"."""
+        architecture = config.get("architecture")
+        config = {**config, "architecture": _RENAMED_ARCHITECTURES.get(architecture, architecture)}
+        return super().from_config(config, custom_objects)
+
     def get_config(self):
         return {
             **super().get_config(),
@@ -191,69 +200,3 @@ class ImageVAE(VAEModel):
             "loss_style": self.loss_style,
             "seed": self.seed,
         }
-
-
-# The two recipes compared by benchmarks/image_vae.py. "reference" is the keras.io example's
-# configuration; "default" is the project's, chosen by that benchmark (see README).
-RECIPES = {
-    "reference": {
-        "architecture": "seed",
-        "loss_style": "keras_io",
-        "batch_size": 128,
-        "learning_rate": 1e-3,
-        "epochs": 30,
-    },
-    "default": {
-        "architecture": "default",
-        "loss_style": "logits",
-        "batch_size": 32,
-        "learning_rate": 1e-3,
-        "epochs": 30,
-    },
-}
-
-
-def train_image_vae(
-    x_train,
-    x_val=None,
-    recipe: str = "default",
-    latent_dim: int = 2,
-    epochs: int | None = None,
-    seed: int = 0,
-    verbose="auto",
-    callbacks=(),
-    strategy=None,
-    **overrides,
-):
-    """Build, compile and ``fit`` an ImageVAE with a named recipe; returns (model, history).
-
-    x_train, x_val: float32 (n, 28, 28, 1) in [0, 1] (checked). recipe: "default" or
-    "reference"; ``epochs`` and any recipe key (batch_size, learning_rate, architecture, ...)
-    can be overridden. Seeds everything with ``seed`` first, so a rerun gives the same losses.
-    strategy: a ``tf.distribute`` strategy (e.g. ``MirroredStrategy()`` over several GPUs) to
-    build and train under; ``batch_size`` is then the global batch, split across replicas.
-    """
-    from vae_tutorial.config import seed_everything
-    from vae_tutorial.data.images import validate_images
-
-    if recipe not in RECIPES:
-        raise DataError("recipe", f"unknown name {recipe!r}", f"Use one of {sorted(RECIPES)}.")
-    unknown = set(overrides) - set(RECIPES[recipe])
-    if unknown:
-        raise DataError(", ".join(sorted(unknown)), "not a recipe setting", f"Use any of {sorted(RECIPES[recipe])}.")
-    settings = {**RECIPES[recipe], **overrides, **({} if epochs is None else {"epochs": epochs})}
-    x_train = validate_images(x_train, "x_train")
-    validation = None if x_val is None else (validate_images(x_val, "x_val"),)
-    seed_everything(seed)  # same initial weights and batches on a rerun
-    with (strategy or tf.distribute.get_strategy()).scope():
-        model = ImageVAE(latent_dim, settings["architecture"], loss_style=settings["loss_style"], seed=seed)
-        model.compile(keras.optimizers.Adam(settings["learning_rate"]))
-    history = model.fit(
-        x_train,
-        validation_data=validation,
-        epochs=settings["epochs"],
-        batch_size=settings["batch_size"],
-        verbose=verbose,
-        callbacks=list(callbacks),
-    )
-    return model, history

@@ -1,57 +1,65 @@
-"""TextVAE: a sentence VAE with the seed's RepeatVector decoder or an autoregressive one.
+"""TextVAE: a sentence VAE with the original guide's RepeatVector decoder or an autoregressive one.
 
 Input: token ids (batch, max_length) from :class:`vae_tutorial.data.text.Vectorizer`
 (``[PAD]=0``, sentence tokens, ``[EOS]``). Losses in nats per sentence: the categorical NLL of
 the real tokens (padding masked) and the KL, weighted by ``kl_weight`` (annealed by the
-:class:`KLAnnealing` callback), with optional free bits and word dropout, and the seed's
-optional latent penalty that pulls each sentence's code towards a target code.
+:class:`~vae_tutorial.training.callbacks.KLAnnealing` callback), with optional free bits and
+word dropout, and the original guide's optional latent penalty that pulls each sentence's code towards a target code.
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable
-
 import numpy as np
 
-from vae_tutorial._tensorflow import tf
-import keras  # noqa: E402
-from keras import layers, ops  # noqa: E402
-from keras.src.backend.common import global_state  # noqa: E402  (private: see _without_object_sharing)
+from vae_tutorial._backend import keras, tf
+from keras import layers, ops
 
-from vae_tutorial.data.text import BOS_ID, PAD_ID, UNK_ID  # noqa: E402
-from vae_tutorial.errors import DataError  # noqa: E402
-from vae_tutorial.models.base import VAEModel  # noqa: E402
-from vae_tutorial.losses import free_bits_kl, kl_diagonal, masked_token_nll, projected_token_nll  # noqa: E402
-from vae_tutorial.sampling import Sampling  # noqa: E402
+from vae_tutorial.data.text import BOS_ID, PAD_ID, UNK_ID
+from vae_tutorial.errors import DataError
+from vae_tutorial.losses import free_bits_kl, kl_diagonal, projected_token_nll
+from vae_tutorial.models.base import LossModel
+from vae_tutorial.sampling import Sampling
 
 ENCODERS = ("bigru", "lstm")
 DECODERS = ("repeat", "autoregressive")
 CELLS = ("gru", "lstm")
 
 
-_SHARING_MAPS = ("shared_objects/id_to_obj_map", "shared_objects/id_to_config_map")
+@keras.saving.register_keras_serializable(package="vae_tutorial")
+class Reverse(layers.Layer):
+    """Reverse a sequence (n, steps, features) in time, keeping its mask: the backward half of a
+    bidirectional RNN runs with ``go_backwards=True`` and returns its outputs last step first."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+
+    def call(self, x):
+        return ops.flip(x, axis=1)
+
+    def compute_mask(self, inputs, mask=None):
+        return mask  # the backward RNN passes on the input's mask, which is in the original order
 
 
-@contextlib.contextmanager
-def _without_object_sharing():
-    """Switch off Keras' load-time object sharing while a model builds its layers.
+def bidirectional_gru(x, units: int, return_sequences: bool, name: str):
+    """What ``layers.Bidirectional(layers.GRU(units))`` computes, from two plain GRUs: a forward one
+    and one with ``go_backwards=True``, whose outputs (if sequences) are reversed back into the
+    forward order, then concatenated: (n, [steps,] 2 * units), padded steps zero as in Bidirectional.
 
-    While ``load_model`` rebuilds a model it matches the objects it serializes by ``id()``, and
-    ``Bidirectional`` serializes the layer it wraps twice. Once a wrapped GRU has been freed, the
-    next one can get its ``id()`` and be handed the earlier layer: about one load in a hundred
-    failed with "Forward layer and backward layer should have different `go_backwards` value"
-    (Keras 3.15), and a silently shared layer was possible too. A TextVAE shares no layers, so
-    nothing is lost by switching the matching off while it is built.
+    Why not ``Bidirectional``: its constructor serializes the wrapped layer and deserializes two
+    copies. While ``keras.saving.load_model`` rebuilds a model, Keras matches the objects it
+    serializes by ``id()``, so once a wrapped GRU has been freed the next one could get its
+    ``id()`` and be handed the earlier layer: about one load of a TextVAE in a hundred failed
+    with "Forward layer and backward layer should have different `go_backwards` value" (Keras
+    3.15; no upstream issue found). Two plain layers are never re-serialized, and the model stays
+    public Keras API; ``tests/test_text_vae.py`` saves and loads a few hundred times to check.
     """
-    saved = [global_state.get_global_attribute(key) for key in _SHARING_MAPS]
-    for key in _SHARING_MAPS:
-        global_state.set_global_attribute(key, None)
-    try:
-        yield
-    finally:
-        for key, value in zip(_SHARING_MAPS, saved, strict=True):
-            global_state.set_global_attribute(key, value)
+    kwargs = {"return_sequences": return_sequences, "zero_output_for_mask": return_sequences}
+    forward = layers.GRU(units, name=f"{name}_forward", **kwargs)(x)
+    backward = layers.GRU(units, go_backwards=True, name=f"{name}_backward", **kwargs)(x)
+    if return_sequences:
+        backward = Reverse(name=f"{name}_reverse")(backward)
+    return layers.Concatenate(name=name)([forward, backward])
 
 
 def _rnn(cell: str, units: int, **kwargs):
@@ -61,15 +69,15 @@ def _rnn(cell: str, units: int, **kwargs):
 def build_text_encoder(vocab_size, max_length, latent_dim, embed_dim, units, kind, extra_dim=0) -> keras.Model:
     """ids (n, max_length) [+ a condition (n, extra_dim)] -> (z_mean, z_log_var).
 
-    "bigru" is the seed's: Embedding, BiGRU(units, sequences), BiGRU(units // 2), Dense(units // 2);
+    "bigru" is the original guide's: Embedding, BiGRU(units, sequences), BiGRU(units // 2), Dense(units // 2);
     "lstm" the blog section's, with the Embedding it lacked: Embedding, LSTM(units). Padding is
     masked (``mask_zero``). A condition vector, if any, joins the summary before the heads.
     """
     ids = keras.Input((max_length,), dtype="int32", name="ids")
     x = layers.Embedding(vocab_size, embed_dim, mask_zero=True, name="encoder_embedding")(ids)
     if kind == "bigru":
-        x = layers.Bidirectional(layers.GRU(units, return_sequences=True))(x)
-        x = layers.Bidirectional(layers.GRU(max(1, units // 2)))(x)
+        x = bidirectional_gru(x, units, True, "encoder_bigru_1")
+        x = bidirectional_gru(x, max(1, units // 2), False, "encoder_bigru_2")
         x = layers.Dense(max(1, units // 2), activation="relu")(x)
     else:
         x = layers.LSTM(units)(x)
@@ -85,7 +93,7 @@ def build_text_encoder(vocab_size, max_length, latent_dim, embed_dim, units, kin
 def build_text_decoder(vocab_size, max_length, latent_dim, embed_dim, units, kind, cell, extra_dim=0) -> keras.Model:
     """(z [+ condition], decoder input ids) -> logits (n, max_length, vocab_size).
 
-    "repeat" (the seed's): Dense(units // 2), RepeatVector, BiGRU(units // 2), BiGRU(units),
+    "repeat" (the original guide's): Dense(units // 2), RepeatVector, BiGRU(units // 2), BiGRU(units),
     per-step Dense; it ignores the input ids, so every word is predicted from z alone.
     "autoregressive": teacher forcing; z sets the recurrent state and joins every input step,
     the input is the target shifted right after [BOS].
@@ -101,8 +109,8 @@ def build_text_decoder(vocab_size, max_length, latent_dim, embed_dim, units, kin
     if kind == "repeat":
         x = layers.Dense(max(1, units // 2))(z)
         x = layers.RepeatVector(max_length)(x)
-        x = layers.Bidirectional(layers.GRU(max(1, units // 2), return_sequences=True))(x)
-        x = layers.Bidirectional(layers.GRU(units, return_sequences=True))(x)
+        x = bidirectional_gru(x, max(1, units // 2), True, "decoder_bigru_1")
+        x = bidirectional_gru(x, units, True, "decoder_bigru_2")
     else:
         emb = layers.Embedding(vocab_size, embed_dim, name="decoder_embedding")(prev)
         x = layers.Concatenate()([emb, layers.RepeatVector(max_length)(z)])
@@ -125,19 +133,19 @@ def _check_choice(name, value, choices):
 
 
 @keras.saving.register_keras_serializable(package="vae_tutorial")
-class TextVAE(VAEModel):
+class TextVAE(LossModel):
     """A sentence VAE over token ids (batch, max_length).
 
-    encoder: "bigru" (seed) or "lstm". decoder: "repeat" (seed) or "autoregressive".
+    encoder: "bigru" (the original guide's) or "lstm". decoder: "repeat" (the original guide's) or "autoregressive".
     cell: the autoregressive decoder's recurrent cell, "gru" or "lstm".
-    encoder_units / decoder_units: recurrent sizes (the seed's are 32 and 32).
+    encoder_units / decoder_units: recurrent sizes (the original guide's are 32 and 32).
     word_dropout: probability of replacing a decoder input token by [UNK] while training.
     free_bits: nats per latent dimension below which the KL costs nothing extra (0 = off).
-    latent_penalty: weight of the seed's latent penalty (0 = off). When it is on, the model
+    latent_penalty: weight of the original guide's latent penalty (0 = off). When it is on, the model
     trains on ``(ids, target_codes)``, target_codes float (n, latent_dim), and the loss adds
     ``latent_penalty * mean(max(0, ||z_mean - target||^2 - penalty_margin))`` over the batch.
     penalty_margin: squared distance from its target within which a code costs nothing.
-    ``kl_weight`` is a variable (1.0 unless a :class:`KLAnnealing` callback changes it).
+    ``kl_weight`` is a variable (1.0 unless a ``training.callbacks.KLAnnealing`` callback changes it).
     ``fit(ids, validation_data=(val_ids,))`` reports loss, reconstruction, kl and kl_weight,
     in nats per sentence; with the penalty on, ``fit(x=(ids, targets), validation_data=((val_ids,
     val_targets),))`` also reports ``penalty``, the weighted term that the loss includes.
@@ -293,8 +301,9 @@ class TextVAE(VAEModel):
         return shifted
 
     def call(self, inputs, training=False):
-        """Logits (n, max_length, vocab) of the reconstruction through one z ~ q(z|x)."""
-        ids, condition = self._unpack(inputs)
+        """Logits (n, max_length, vocab) of the reconstruction through one z ~ q(z|x); inputs: ids,
+        or (ids, conditions) for a conditional model."""
+        ids, condition = self._unpack((inputs,))  # model inputs, as fit hands them: (x,)
         z_mean, z_log_var = self._encode(ids, condition, training)
         z = self.sampler([z_mean, z_log_var])
         return self._decode(z, self.decoder_inputs(ids, training), condition, training)
@@ -380,11 +389,6 @@ class TextVAE(VAEModel):
             )
         return ids if self.condition_dim == 0 else [ids, self._condition(condition, len(ids))]
 
-    @classmethod
-    def from_config(cls, config, custom_objects=None):
-        with _without_object_sharing():  # its Bidirectional layers, see there
-            return super().from_config(config, custom_objects)
-
     def get_config(self):
         return {
             **super().get_config(),
@@ -403,230 +407,3 @@ class TextVAE(VAEModel):
             "latent_penalty": self.latent_penalty,
             "penalty_margin": self.penalty_margin,
         }
-
-
-class KLAnnealing(keras.callbacks.Callback):
-    """Set the model's ``kl_weight`` before every training batch from ``schedule(step)``.
-
-    schedule: a function of the global step (0, 1, ...) returning a float, e.g.
-    ``functools.partial(losses.linear_schedule, warmup_steps=2000)``. Validation uses the
-    weight of the last training step. The step counts from 0 at each ``fit``, or, with
-    ``follow_optimizer=True``, continues from the optimizer's iteration count, so that a run
-    resumed by ``BackupAndRestore`` picks the schedule up where it was interrupted.
-    """
-
-    def __init__(self, schedule: Callable[[int], float], follow_optimizer: bool = False):
-        super().__init__()
-        self.schedule = schedule
-        self.follow_optimizer = follow_optimizer
-        self.step = 0
-
-    def on_train_begin(self, logs=None):
-        self.step = None if self.follow_optimizer else 0
-
-    def on_train_batch_begin(self, batch, logs=None):
-        if self.step is None:  # read at the first batch: after any callback restored the optimizer
-            self.step = int(self.model.optimizer.iterations)
-        self.model.kl_weight.assign(float(self.schedule(self.step)))
-        self.step += 1
-
-
-@keras.saving.register_keras_serializable(package="vae_tutorial")
-class LanguageModel(keras.Model):
-    """A plain recurrent language model with no latent variable: the baseline that shows what
-    z buys. Same decoder shape as the autoregressive TextVAE (embedding, GRU/LSTM, logits),
-    trained on ids (batch, max_length) with teacher forcing; ``loss`` is the masked token NLL in
-    nats per sentence, an exact -log p(x), comparable with a VAE's IWAE estimate."""
-
-    def __init__(
-        self, vocab_size: int, max_length: int, embed_dim: int = 64, units: int = 256, cell: str = "gru", **kwargs
-    ):
-        super().__init__(**kwargs)
-        _check_choice("cell", cell, CELLS)
-        self.vocab_size, self.max_length, self.embed_dim, self.units, self.cell = (
-            int(vocab_size),
-            int(max_length),
-            int(embed_dim),
-            int(units),
-            cell,
-        )
-        self.embedding = layers.Embedding(self.vocab_size, self.embed_dim)
-        self.rnn = _rnn(cell, self.units, return_sequences=True)
-        self.logits = layers.Dense(self.vocab_size)
-        self.loss_tracker = keras.metrics.Mean(name="loss")
-        self.build((None, self.max_length))
-
-    def build(self, input_shape):
-        self.embedding.build(input_shape)
-        self.rnn.build((*input_shape, self.embed_dim))
-        self.logits.build((*input_shape, self.units))
-        self.built = True
-
-    @property
-    def metrics(self):
-        return [self.loss_tracker]
-
-    def call(self, ids, training=False):
-        """Logits (n, max_length, vocab) of each next token given the previous ones."""
-        return self.logits(self._features(ids, training))
-
-    def _features(self, ids, training):
-        """The recurrent states (n, max_length, units) that the output layer projects."""
-        return self.rnn(self.embedding(shift_right(ops.cast(ids, "int32"))), training=training)
-
-    def _step(self, data, training):
-        ids = ops.cast(data[0] if isinstance(data, (tuple, list)) else data, "int32")
-        return ops.mean(projected_token_nll(ids, self._features(ids, training), self.logits, PAD_ID))
-
-    def train_step(self, data):
-        replicas = tf.distribute.get_strategy().num_replicas_in_sync  # see VAEModel.train_step
-        with tf.GradientTape() as tape:
-            loss = self._step(data, training=True)
-            replica_share = loss / replicas
-        self.optimizer.apply(tape.gradient(replica_share, self.trainable_weights), self.trainable_weights)
-        self.loss_tracker.update_state(loss)
-        return {"loss": self.loss_tracker.result()}
-
-    def test_step(self, data):
-        self.loss_tracker.update_state(self._step(data, training=False))
-        return {"loss": self.loss_tracker.result()}
-
-    def nll(self, ids, batch_size: int = 256) -> np.ndarray:
-        """-log p(x) per sentence (n,), nats."""
-        ids = np.asarray(ids, np.int32)
-        logits = self.predict(ids, batch_size=batch_size, verbose=0)
-        return np.asarray(masked_token_nll(ids, logits, PAD_ID))
-
-    def get_config(self):
-        return {
-            **super().get_config(),
-            "vocab_size": self.vocab_size,
-            "max_length": self.max_length,
-            "embed_dim": self.embed_dim,
-            "units": self.units,
-            "cell": self.cell,
-        }
-
-
-# Named configurations of notebook 04 and benchmarks/text_vae.py. "seed_repeat" is the seed
-# document's model; "collapse" the autoregressive decoder without any cure; "cured" adds KL
-# annealing, word dropout and free bits. Sizes are chosen to train in minutes on a 2-core CPU.
-TEXT_RECIPES = {
-    "seed_repeat": {
-        "model": {"encoder": "bigru", "decoder": "repeat", "encoder_units": 32, "decoder_units": 32},
-        "anneal_fraction": 0.0,
-    },
-    "collapse": {
-        "model": {"encoder": "bigru", "decoder": "autoregressive", "encoder_units": 128, "decoder_units": 256},
-        "anneal_fraction": 0.0,
-    },
-    "cured": {
-        "model": {
-            "encoder": "bigru",
-            "decoder": "autoregressive",
-            "encoder_units": 128,
-            "decoder_units": 256,
-            "word_dropout": 0.4,
-            "free_bits": 0.3,
-        },
-        "anneal_fraction": 0.5,
-    },
-}
-
-
-def train_text_vae(
-    train_ids,
-    val_ids=None,
-    vocab_size: int | None = None,
-    recipe: str = "cured",
-    epochs: int = 10,
-    latent_dim: int = 32,
-    batch_size: int = 64,
-    learning_rate: float = 1e-3,
-    seed: int = 0,
-    verbose="auto",
-    callbacks=(),
-    **model_overrides,
-):
-    """Build, compile and ``fit`` a TextVAE from a named recipe; returns (model, history).
-
-    train_ids, val_ids: int (n, max_length) from a Vectorizer. The "cured" recipe anneals the
-    KL weight linearly from 0 to 1 over the first half of training. Seeds everything first.
-    """
-    spec = recipe_spec(recipe)
-    train_ids = np.asarray(train_ids, np.int32)
-    if train_ids.ndim != 2 or len(train_ids) == 0:
-        raise DataError(
-            "train_ids",
-            f"expected a non-empty (n, max_length) array, got shape {train_ids.shape}",
-            "Encode the sentences with a Vectorizer.",
-        )
-    vocab_size = int(vocab_size or train_ids.max() + 1)
-    validation = None if val_ids is None else (np.asarray(val_ids, np.int32),)
-    return fit_recipe(
-        lambda: TextVAE(vocab_size, train_ids.shape[1], latent_dim, seed=seed, **{**spec["model"], **model_overrides}),
-        train_ids,
-        validation,
-        len(train_ids),
-        spec["anneal_fraction"],
-        epochs,
-        batch_size,
-        learning_rate,
-        seed,
-        verbose,
-        callbacks,
-    )
-
-
-def recipe_spec(recipe: str) -> dict:
-    """The :data:`TEXT_RECIPES` entry named ``recipe``; an unknown name is a DataError."""
-    if recipe not in TEXT_RECIPES:
-        raise DataError("recipe", f"unknown name {recipe!r}", f"Use one of {sorted(TEXT_RECIPES)}.")
-    return TEXT_RECIPES[recipe]
-
-
-def fit_recipe(build, x, validation, n, anneal_fraction, epochs, batch_size, learning_rate, seed, verbose, callbacks):
-    """What every text VAE's training entry point does once its data are checked: seed
-    everything, ``build()`` the model and compile it with Adam, anneal the KL weight linearly
-    over the first ``anneal_fraction`` of the steps of ``n`` examples, and ``fit``. Returns
-    (model, history)."""
-    from vae_tutorial.config import seed_everything
-    from vae_tutorial.losses import linear_schedule
-
-    seed_everything(seed)  # same initial weights, batches and word dropout on a rerun
-    model = build()
-    model.compile(keras.optimizers.Adam(learning_rate))
-    warmup = int(anneal_fraction * epochs * int(np.ceil(n / batch_size)))
-    schedule = [KLAnnealing(lambda step: linear_schedule(step, warmup))] if warmup else []
-    history = model.fit(
-        x,
-        validation_data=validation,
-        epochs=epochs,
-        batch_size=batch_size,
-        verbose=verbose,
-        callbacks=[*schedule, *callbacks],
-    )
-    return model, history
-
-
-def train_language_model(
-    train_ids,
-    val_ids=None,
-    vocab_size: int | None = None,
-    epochs: int = 10,
-    units: int = 256,
-    batch_size: int = 64,
-    learning_rate: float = 1e-3,
-    seed: int = 0,
-    verbose="auto",
-):
-    """Build, compile and ``fit`` the LanguageModel baseline; returns (model, history)."""
-    from vae_tutorial.config import seed_everything
-
-    train_ids = np.asarray(train_ids, np.int32)
-    seed_everything(seed)
-    model = LanguageModel(int(vocab_size or train_ids.max() + 1), train_ids.shape[1], units=units)
-    model.compile(keras.optimizers.Adam(learning_rate))
-    validation = None if val_ids is None else (np.asarray(val_ids, np.int32),)
-    history = model.fit(train_ids, validation_data=validation, epochs=epochs, batch_size=batch_size, verbose=verbose)
-    return model, history

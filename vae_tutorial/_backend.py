@@ -1,10 +1,14 @@
-"""Import TensorFlow once, without its start-up lines on stderr.
+"""The one module that imports TensorFlow and Keras: quietly, and only on the TensorFlow backend.
 
 TensorFlow's C++ runtime prints a few lines (oneDNN, CUDA probing) before its logging is
 configured, so ``TF_CPP_MIN_LOG_LEVEL`` cannot hide them. They are written straight to
 file descriptor 2, which is silenced here while TensorFlow loads and probes its devices.
 Real errors still surface: Python exceptions are raised as usual. TensorFlow's Python logger
 is set to ERROR (it warns about tf.function retracing on every new batch size).
+
+Every other module imports ``tf`` and ``keras`` from here (``from vae_tutorial._backend import
+keras, tf``), never from Keras' private ``keras.src``: the package uses public API only.
+``import vae_tutorial`` has checked the backend before this module runs (see ``__init__``).
 """
 
 import os
@@ -33,3 +37,6 @@ def _import_quietly():
 
 
 tf = _import_quietly()
+import keras  # noqa: E402  (after TensorFlow, whose start-up lines are silenced above)
+
+__all__ = ["keras", "tf"]

@@ -1,0 +1,1 @@
+"""Training: typed recipes, the callbacks, the one ``fit`` behind every trainer, and the model directory."""

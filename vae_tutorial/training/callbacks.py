@@ -1,0 +1,120 @@
+"""Keras callbacks of the series: KL annealing, early stopping that survives an interruption,
+the figures every epoch adds to the logs, and a simulated Ctrl-C."""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from vae_tutorial._backend import keras
+from vae_tutorial.errors import DataError
+from vae_tutorial.losses import linear_schedule
+
+
+def warmup_steps(anneal_fraction: float, epochs: int, n_examples: int, batch_size: int) -> int:
+    """Training steps over which the KL weight rises from 0 to 1: ``anneal_fraction`` of all the
+    steps of ``epochs`` passes over ``n_examples`` in batches of ``batch_size``."""
+    return int(anneal_fraction * epochs * math.ceil(n_examples / batch_size))
+
+
+class KLAnnealing(keras.callbacks.Callback):
+    """Set the model's ``kl_weight`` before every training batch from ``schedule(step)``.
+
+    schedule: a function of the global step (0, 1, ...) returning a float, e.g.
+    ``functools.partial(losses.linear_schedule, warmup_steps=2000)``; or an int, the warm-up
+    steps of a linear schedule. The step is the optimizer's iteration count, read at the first
+    batch, so a run resumed by ``BackupAndRestore`` picks the schedule up where it was
+    interrupted (a new model starts at 0). Validation uses the weight of the last training step.
+    """
+
+    def __init__(self, schedule: Callable[[int], float] | int):
+        super().__init__()
+        self.schedule = (
+            functools.partial(linear_schedule, warmup_steps=schedule) if isinstance(schedule, int) else schedule
+        )
+        self.step = None
+
+    def on_train_begin(self, logs=None):
+        self.step = None
+
+    def on_train_batch_begin(self, batch, logs=None):
+        if self.step is None:  # read at the first batch: after any callback restored the optimizer
+            self.step = int(keras.ops.convert_to_numpy(self.model.optimizer.iterations))
+        self.model.kl_weight.assign(float(self.schedule(self.step)))
+        self.step += 1
+
+
+class EpochFigures(keras.callbacks.Callback):
+    """Add ``val_neg_elbo`` (reconstruction + KL at weight 1: the true held-out figure, which
+    the annealed ``val_loss`` is not) and ``seconds`` (wall time of the epoch) to the logs."""
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is not None:
+            if "val_reconstruction" in logs:
+                logs["val_neg_elbo"] = float(logs["val_reconstruction"]) + float(logs["val_kl"])
+            logs["seconds"] = time.perf_counter() - self._start
+
+
+class ResumableEarlyStopping(keras.callbacks.Callback):
+    """Early stopping on ``monitor`` (lower is better) whose state survives an interruption.
+
+    Keras' ``EarlyStopping`` keeps its patience counter and best weights in memory, so a run
+    resumed by ``BackupAndRestore`` would forget them. This one stores them in ``folder``
+    (``early_stopping.json``, ``best.weights.h5``) after every epoch and reads them back at
+    the start of training. The best weights are restored when training ends, stopped early
+    or not. ``patience=None`` never stops early (best weights are still restored).
+    Epochs before ``start_epoch`` (0-based) are not watched: while the KL weight is still
+    being annealed, the held-out negative ELBO can rise as z starts to carry information.
+    """
+
+    def __init__(self, folder, monitor: str = "val_neg_elbo", patience: int | None = 3, start_epoch: int = 0):
+        super().__init__()
+        self.folder, self.monitor, self.patience, self.start_epoch = Path(folder), monitor, patience, start_epoch
+        self.state_path, self.weights_path = self.folder / "early_stopping.json", self.folder / "best.weights.h5"
+
+    def on_train_begin(self, logs=None):
+        self.state = {"best": None, "best_epoch": None, "wait": 0, "stopped_epoch": None}
+        if self.state_path.exists():
+            self.state.update(json.loads(self.state_path.read_text()))
+
+    def on_epoch_end(self, epoch, logs=None):
+        value = (logs or {}).get(self.monitor)
+        if value is None:
+            raise DataError("monitor", f"{self.monitor!r} is not in the logs", "Pass validation data to fit().")
+        if epoch < self.start_epoch:
+            return
+        state = self.state
+        if state["best"] is None or value < state["best"]:
+            state.update(best=float(value), best_epoch=epoch, wait=0)
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self.model.save_weights(self.weights_path, overwrite=True)
+        else:
+            state["wait"] += 1
+            if self.patience is not None and state["wait"] >= self.patience:
+                state["stopped_epoch"] = epoch
+                self.model.stop_training = True
+        self.state_path.write_text(json.dumps(state))
+
+    def on_train_end(self, logs=None):
+        if self.weights_path.exists():
+            self.model.load_weights(self.weights_path)
+
+
+class InterruptAfterEpoch(keras.callbacks.Callback):
+    """Raise ``KeyboardInterrupt`` at the end of epoch ``epoch`` (1-based), as Ctrl-C would:
+    to demonstrate and test resuming. Put it last in the callbacks, after the backup."""
+
+    def __init__(self, epoch: int):
+        super().__init__()
+        self.epoch = epoch
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch + 1 == self.epoch:
+            raise KeyboardInterrupt(f"simulated Ctrl-C after epoch {self.epoch}")

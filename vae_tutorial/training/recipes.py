@@ -1,0 +1,172 @@
+"""Recipes: what a model is and how it trains, as typed, frozen dataclasses.
+
+A recipe is a value: ``TEXT_RECIPES["cured"].replace(epochs=3, word_dropout=0.2)`` is a new
+recipe for a notebook experiment, and a field that does not exist, or a value of the wrong
+kind, is a DataError naming it, before anything trains. Every trainer in
+:mod:`vae_tutorial.training.trainers` takes a recipe (or its name) and passes it to the one
+:func:`vae_tutorial.training.fit.fit`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import ClassVar, Self
+
+from vae_tutorial.errors import DataError
+
+
+def _a(noun: str) -> str:
+    """'a TextRecipe', 'an ImageRecipe'."""
+    return f"{'an' if noun[0] in 'AEIOU' else 'a'} {noun}"
+
+
+@dataclasses.dataclass(frozen=True)
+class Recipe:
+    """How any model of the series trains.
+
+    epochs: passes over the training data. batch_size: examples per step (the global batch
+    under a ``tf.distribute`` strategy). learning_rate: Adam's step size.
+    anneal_fraction: the KL weight rises linearly from 0 to 1 over this fraction of the steps
+    (0: weight 1 from the start; models without a KL ignore it).
+    """
+
+    epochs: int = 10
+    batch_size: int = 64
+    learning_rate: float = 1e-3
+    anneal_fraction: float = 0.0
+
+    # Fields that configure the model itself, passed to its constructor by model_kwargs().
+    MODEL_FIELDS: ClassVar[tuple[str, ...]] = ()
+
+    def __post_init__(self):
+        for name in ("epochs", "batch_size"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise DataError(name, f"must be a positive whole number, got {value!r}", "Use e.g. 10.")
+        if not (isinstance(self.learning_rate, int | float) and 0 < self.learning_rate < math.inf):
+            raise DataError("learning_rate", f"must be a positive number, got {self.learning_rate!r}", "Use e.g. 1e-3.")
+        if not (isinstance(self.anneal_fraction, int | float) and 0 <= self.anneal_fraction <= 1):
+            raise DataError(
+                "anneal_fraction", f"must be a fraction in [0, 1], got {self.anneal_fraction!r}", "Use e.g. 0.3, or 0."
+            )
+
+    def replace(self, **changes) -> Self:
+        """A copy with ``changes`` (field=value); an unknown field is a DataError listing the known ones."""
+        known = [field.name for field in dataclasses.fields(self)]
+        unknown = sorted(set(changes) - set(known))
+        if unknown:
+            raise DataError(
+                ", ".join(unknown), f"not a setting of {_a(type(self).__name__)}", f"Use any of {', '.join(known)}."
+            )
+        return dataclasses.replace(self, **changes)
+
+    def model_kwargs(self) -> dict:
+        """The fields that configure the model, as keyword arguments of its constructor."""
+        return {name: getattr(self, name) for name in self.MODEL_FIELDS}
+
+    def to_dict(self) -> dict:
+        """Every field, JSON-ready (what a model directory records in config.json)."""
+        return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass(frozen=True)
+class ImageRecipe(Recipe):
+    """An ImageVAE and how it trains. latent_dim: size of z. architecture: "default" (dense
+    784-512-256 and mirror) or "keras_io" (the keras.io example's conv layers). loss_style:
+    "logits" (exact Bernoulli NLL) or "keras_io" (clipped BCE of sigmoid outputs)."""
+
+    epochs: int = 30
+    latent_dim: int = 2
+    architecture: str = "default"
+    loss_style: str = "logits"
+
+    MODEL_FIELDS: ClassVar[tuple[str, ...]] = ("latent_dim", "architecture", "loss_style")
+
+
+@dataclasses.dataclass(frozen=True)
+class TextRecipe(Recipe):
+    """A TextVAE (or ConditionalTextVAE, or the LanguageModel's decoder sizes) and how it trains.
+
+    latent_dim: size of z. embed_dim: word-embedding size. encoder: "bigru" or "lstm".
+    decoder: "repeat" (every word from z alone) or "autoregressive". cell: the autoregressive
+    decoder's "gru" or "lstm". encoder_units / decoder_units: recurrent sizes. word_dropout:
+    probability of hiding a decoder input word while training. free_bits: nats per latent
+    dimension below which the KL costs nothing extra (0: off).
+    """
+
+    latent_dim: int = 32
+    embed_dim: int = 64
+    encoder: str = "bigru"
+    decoder: str = "autoregressive"
+    cell: str = "gru"
+    encoder_units: int = 32
+    decoder_units: int = 32
+    word_dropout: float = 0.0
+    free_bits: float = 0.0
+
+    MODEL_FIELDS: ClassVar[tuple[str, ...]] = (
+        "latent_dim",
+        "embed_dim",
+        "encoder",
+        "decoder",
+        "cell",
+        "encoder_units",
+        "decoder_units",
+        "word_dropout",
+        "free_bits",
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class BlogRecipe(TextRecipe):
+    """A text VAE for blog posts (the blog section's LSTM encoder and decoder, with notebook 04's
+    cures against posterior collapse) and how its data are prepared: max_length tokens per
+    sentence window ([EOS] included), the vocab_size most frequent training words, val_fraction
+    of the posts held out, early stopping after ``patience`` epochs without a better held-out
+    negative ELBO (None: never stop early; the best weights are restored either way)."""
+
+    epochs: int = 12
+    batch_size: int = 32
+    anneal_fraction: float = 0.3
+    encoder: str = "lstm"
+    cell: str = "lstm"
+    encoder_units: int = 128
+    decoder_units: int = 256
+    word_dropout: float = 0.4
+    free_bits: float = 0.3
+    max_length: int = 40
+    vocab_size: int = 5000
+    val_fraction: float = 0.1
+    patience: int | None = 3
+
+
+# The two image recipes compared by benchmarks/image_vae.py: "reference" is the keras.io
+# example's configuration (which the original guide copies); "default" the project's, chosen
+# by that benchmark (see README).
+IMAGE_RECIPES = {
+    "reference": ImageRecipe(architecture="keras_io", loss_style="keras_io", batch_size=128),
+    "default": ImageRecipe(batch_size=128, learning_rate=3e-3, epochs=35),
+}
+
+# Notebook 04 and benchmarks/text_vae.py. "repeat" is the original guide's model (a RepeatVector
+# decoder); "collapse" the autoregressive decoder without any cure; "cured" adds KL annealing,
+# word dropout and free bits. Sizes train in minutes on a 2-core CPU.
+TEXT_RECIPES = {
+    "repeat": TextRecipe(decoder="repeat", encoder_units=32, decoder_units=32),
+    "collapse": TextRecipe(encoder_units=128, decoder_units=256),
+    "cured": TextRecipe(encoder_units=128, decoder_units=256, word_dropout=0.4, free_bits=0.3, anneal_fraction=0.5),
+}
+
+BLOG_RECIPE = BlogRecipe()
+
+
+def get_recipe(recipe, table: dict, kind: type[Recipe]) -> Recipe:
+    """``recipe`` if it is a ``kind``, else ``table[recipe]``; a DataError for an unknown name or kind."""
+    if isinstance(recipe, kind):
+        return recipe
+    if isinstance(recipe, str) and recipe in table:
+        return table[recipe]
+    raise DataError(
+        "recipe", f"expected {_a(kind.__name__)} or one of {', '.join(table)}, got {recipe!r}", "Pass a known recipe."
+    )
