@@ -179,7 +179,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     images.add_argument("--out", required=True, help="folder for the model (created)")
     images.add_argument("--folder", help="a folder of PNG/JPEG images instead of the embedded digits")
-    images.add_argument("--epochs", type=_at_least(1), help="training epochs (default 35; 2 in fast mode)")
+    images.add_argument("--epochs", type=_at_least(1), help="training epochs (default 36; 2 in fast mode)")
     images.add_argument("--latent-dim", type=_at_least(1), default=2, help="size of z (default 2)")
     images.add_argument(
         "--seed", type=_at_least(0), default=0, help="seed of the split, weights and samples (default 0)"
