@@ -7,7 +7,7 @@ Real errors still surface: Python exceptions are raised as usual. TensorFlow's P
 is set to ERROR (it warns about tf.function retracing on every new batch size).
 
 Every other module imports ``tf`` and ``keras`` from here (``from vae_tutorial._backend import
-keras, tf``), never from Keras' private ``keras.src``: the package uses public API only.
+keras, tf``), never from Keras' private modules: the package uses public API only.
 ``import vae_tutorial`` has checked the backend before this module runs (see ``__init__``).
 """
 
