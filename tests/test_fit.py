@@ -5,7 +5,7 @@ import math
 import numpy as np
 from vae_tutorial._backend import keras
 from vae_tutorial.config import seed_everything
-from vae_tutorial.training.fit import batches, fit
+from vae_tutorial.training.fit import batches, fit, shuffled_batches
 from vae_tutorial.training.recipes import Recipe
 
 N, BATCH, EPOCHS = 16, 4, 3
@@ -70,17 +70,29 @@ def test_fit_reshuffles_every_epoch_and_reproduces_the_order_for_a_seed():
 
 def test_batches_cover_every_example_once_per_epoch_with_a_partial_last_batch():
     x = np.arange(10, dtype=np.float32).reshape(10, 1)
-    data = batches(x, 4, seed=0)
-    for _ in range(2):
-        seen = [batch[0].numpy().ravel() for batch in data]
-        assert [len(b) for b in seen] == [4, 4, 2]
-        assert sorted(np.concatenate(seen)) == list(range(10))
+    seen = [batch[0].numpy().ravel() for batch in shuffled_batches(x, 4, seed=0, epochs=range(2))]
+    assert [len(b) for b in seen] == [4, 4, 2, 4, 4, 2]  # batches never straddle two epochs
+    for epoch in (seen[:3], seen[3:]):
+        assert sorted(np.concatenate(epoch)) == list(range(10))
+    assert not np.array_equal(np.concatenate(seen[:3]), np.concatenate(seen[3:]))
     in_order = np.concatenate([batch[0].numpy().ravel() for batch in batches(x, 4)])
     assert list(in_order) == list(range(10))  # validation batches stay in order
 
 
+def test_an_epochs_order_depends_only_on_the_seed_and_the_epoch():
+    # what makes a resumed run see the batches an uninterrupted one would have seen
+    x = np.arange(50, dtype=np.float32).reshape(50, 1)
+
+    def order(seed, epochs):
+        return np.concatenate([b[0].numpy().ravel() for b in shuffled_batches(x, 8, seed, epochs)]).reshape(-1, 50)
+
+    whole = order(0, range(5))
+    np.testing.assert_array_equal(order(0, range(3, 5)), whole[3:])
+    assert not np.array_equal(order(1, range(5)), whole)
+
+
 def test_batches_keep_a_tuple_of_inputs_together_as_one_x():
     ids, cond = np.arange(6).reshape(6, 1), np.arange(6).reshape(6, 1) * 10.0
-    (x,) = next(iter(batches((ids, cond), 6, seed=3)))
+    (x,) = next(iter(shuffled_batches((ids, cond), 6, seed=3, epochs=range(1))))
     got_ids, got_cond = x
     np.testing.assert_array_equal(got_cond.numpy(), got_ids.numpy() * 10.0)

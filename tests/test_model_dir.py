@@ -100,30 +100,37 @@ def test_an_interrupted_directory_says_to_rerun_and_a_missing_one_is_named(tmp_p
         model_dir.read(tmp_path / "nowhere", "text")
 
 
-# --- prepare: --out is checked before anything trains ---------------------------------------
+# --- training(): --out is checked and owned before anything trains ---------------------------
 
 
-def test_prepare_refuses_a_file_a_path_under_a_file_a_finished_model_and_a_foreign_folder(tmp_path):
+def _enter(out, kind="images", force=False, plan=None):
+    with model_dir.training(out, kind, force, plan or {"seed": 0}) as backup:
+        return sorted(p.name for p in out.iterdir()), backup
+
+
+def test_training_refuses_a_file_a_path_under_a_file_a_finished_model_and_a_foreign_folder(tmp_path):
     taken = tmp_path / "taken"
     taken.write_text("keep me")
     with pytest.raises(DataError, match=r"taken: is a file, not a folder"):
-        model_dir.prepare(taken, "images", force=False)
+        _enter(taken)
     with pytest.raises(DataError, match=r"taken[/\\]sub"):  # cannot be created: its parent is a file
-        model_dir.prepare(taken / "sub", "images", force=False)
+        _enter(taken / "sub")
     finished = _directory(tmp_path / "finished", "images", _config("images"))
     with pytest.raises(DataError, match=r"already holds a finished model \(model.keras\)\. .*--force"):
-        model_dir.prepare(finished, "images", force=False)
+        _enter(finished)
     foreign = tmp_path / "foreign"
     foreign.mkdir()
     (foreign / "notes.txt").write_text("mine")
     with pytest.raises(DataError, match=r"is not empty and holds no model \(it has notes.txt\)"):
-        model_dir.prepare(foreign, "images", force=False)
+        _enter(foreign)
     assert taken.read_text() == "keep me" and (foreign / "notes.txt").exists()
 
 
-def test_prepare_with_force_clears_a_finished_model_of_its_kind_and_keeps_other_files(tmp_path):
+def test_training_with_force_clears_a_finished_model_of_its_kind_and_keeps_other_files(tmp_path):
     finished = _directory(tmp_path / "finished", "images", _config("images"))
     (finished / "logs").mkdir()
     (finished / "notes.txt").write_text("mine")
-    model_dir.prepare(finished, "images", force=True)
-    assert sorted(p.name for p in finished.iterdir()) == ["notes.txt"]
+    inside, backup = _enter(finished, force=True)
+    # while training: the lock, the new run's plan, the user's file; afterwards no lock
+    assert inside == ["backup", "notes.txt", "training.lock"] and (backup / "plan.json").is_file()
+    assert sorted(p.name for p in finished.iterdir()) == ["backup", "notes.txt"]

@@ -4,11 +4,9 @@ the figures every epoch adds to the logs, and a simulated Ctrl-C."""
 from __future__ import annotations
 
 import functools
-import json
 import math
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 from vae_tutorial._backend import keras
 from vae_tutorial.errors import DataError
@@ -27,7 +25,7 @@ class KLAnnealing(keras.callbacks.Callback):
     schedule: a function of the global step (0, 1, ...) returning a float, e.g.
     ``functools.partial(losses.linear_schedule, warmup_steps=2000)``; or an int, the warm-up
     steps of a linear schedule. The step is the optimizer's iteration count, read at the first
-    batch, so a run resumed by ``BackupAndRestore`` picks the schedule up where it was
+    batch, so a run resumed from its checkpoint picks the schedule up where it was
     interrupted (a new model starts at 0). Validation uses the weight of the last training step.
     """
 
@@ -65,24 +63,33 @@ class EpochFigures(keras.callbacks.Callback):
 class ResumableEarlyStopping(keras.callbacks.Callback):
     """Early stopping on ``monitor`` (lower is better) whose state survives an interruption.
 
-    Keras' ``EarlyStopping`` keeps its patience counter and best weights in memory, so a run
-    resumed by ``BackupAndRestore`` would forget them. This one stores them in ``folder``
-    (``early_stopping.json``, ``best.weights.h5``) after every epoch and reads them back at
-    the start of training. The best weights are restored when training ends, stopped early
-    or not. ``patience=None`` never stops early (best weights are still restored).
-    Epochs before ``start_epoch`` (0-based) are not watched: while the KL weight is still
-    being annealed, the held-out negative ELBO can rise as z starts to carry information.
+    Keras' ``EarlyStopping`` keeps its patience counter in memory only, so a resumed run would
+    forget it. This one hands its state to the run's checkpoints (:meth:`get_state`, saved with
+    every epoch's backup by :func:`~vae_tutorial.training.fit.fit`) and takes it back on resume
+    (:meth:`set_state`), the best weights included. The best weights are restored when training
+    ends, stopped early or not. ``patience=None`` never stops early (best weights are still
+    restored). Epochs before ``start_epoch`` (0-based) are not watched: while the KL weight is
+    still being annealed, the held-out negative ELBO can rise as z starts to carry information.
     """
 
-    def __init__(self, folder, monitor: str = "val_neg_elbo", patience: int | None = 3, start_epoch: int = 0):
+    def __init__(self, monitor: str = "val_neg_elbo", patience: int | None = 3, start_epoch: int = 0):
         super().__init__()
-        self.folder, self.monitor, self.patience, self.start_epoch = Path(folder), monitor, patience, start_epoch
-        self.state_path, self.weights_path = self.folder / "early_stopping.json", self.folder / "best.weights.h5"
-
-    def on_train_begin(self, logs=None):
+        self.monitor, self.patience, self.start_epoch = monitor, patience, start_epoch
         self.state = {"best": None, "best_epoch": None, "wait": 0, "stopped_epoch": None}
-        if self.state_path.exists():
-            self.state.update(json.loads(self.state_path.read_text()))
+        self.best_weights, self.best_path = None, None
+
+    def get_state(self) -> dict:
+        """JSON-ready: best value, its epoch (0-based), epochs waited, the epoch it stopped at."""
+        return dict(self.state)
+
+    def set_state(self, state: dict, best_path=None) -> None:
+        """Resume from ``state``; ``best_path``: the weights file of the best epoch's checkpoint."""
+        self.state = {**self.state, **state}
+        self.best_weights, self.best_path = None, best_path
+
+    def keep_epochs(self) -> set[int]:
+        """The checkpoint (in finished epochs) that holds the best weights: keep it."""
+        return set() if self.state["best_epoch"] is None else {self.state["best_epoch"] + 1}
 
     def on_epoch_end(self, epoch, logs=None):
         value = (logs or {}).get(self.monitor)
@@ -93,23 +100,24 @@ class ResumableEarlyStopping(keras.callbacks.Callback):
         state = self.state
         if state["best"] is None or value < state["best"]:
             state.update(best=float(value), best_epoch=epoch, wait=0)
-            self.folder.mkdir(parents=True, exist_ok=True)
-            self.model.save_weights(self.weights_path, overwrite=True)
+            self.best_weights = self.model.get_weights()
         else:
             state["wait"] += 1
             if self.patience is not None and state["wait"] >= self.patience:
                 state["stopped_epoch"] = epoch
                 self.model.stop_training = True
-        self.state_path.write_text(json.dumps(state))
 
     def on_train_end(self, logs=None):
-        if self.weights_path.exists():
-            self.model.load_weights(self.weights_path)
+        if self.best_weights is not None:
+            self.model.set_weights(self.best_weights)
+        elif self.best_path is not None:
+            self.model.load_weights(self.best_path)
 
 
 class InterruptAfterEpoch(keras.callbacks.Callback):
     """Raise ``KeyboardInterrupt`` at the end of epoch ``epoch`` (1-based), as Ctrl-C would:
-    to demonstrate and test resuming. Put it last in the callbacks, after the backup."""
+    to demonstrate and test resuming. Pass it to a workflow's ``callbacks``, which run after
+    the epoch's backup."""
 
     def __init__(self, epoch: int):
         super().__init__()

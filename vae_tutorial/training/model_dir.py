@@ -7,26 +7,30 @@ A model directory holds::
     metrics.json      held-out figures (nats per image, or per chunk of a post)
     history.csv       one row per epoch (losses, val_neg_elbo, seconds)
     logs/             TensorBoard event files: ``tensorboard --logdir MODEL_DIR/logs``
-    backup/           only while training: what an interrupted run resumes from
+    backup/           only while training: the checkpoints an interrupted run resumes from
+    training.lock     only while a run trains into it: its PID and host (one run per folder)
     + per kind:       vectorizer.json (text), samples.png (images)
 
 ``model.keras`` is written last: a directory with it is finished, one with ``backup/`` was
 interrupted (train again with the same arguments to resume), and :func:`read` refuses anything
-else with a :class:`~vae_tutorial.errors.DataError` saying what is missing.
+else with a :class:`~vae_tutorial.errors.DataError` saying what is missing. :func:`training`
+is how a workflow owns a directory while it trains into it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import platform
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from vae_tutorial import __version__
 from vae_tutorial.errors import DataError
 from vae_tutorial.files import write_atomically
+from vae_tutorial.training import lock
 
 # 2: one format for image and text models (config.json says which), recipes recorded whole.
 FORMAT = 2
@@ -55,39 +59,73 @@ def versions() -> dict[str, str]:
     }
 
 
+def _contents(out: Path) -> list[str]:
+    """What ``out`` holds, but the lock file."""
+    return sorted(p.name for p in out.iterdir() if p.name != lock.NAME)
+
+
 def check(out, force: bool) -> None:
     """A DataError unless ``out`` can take a model directory: new, empty, interrupted (resumed), or
-    finished and ``force``. Changes nothing and imports no TensorFlow: the CLI calls it first."""
+    finished and ``force``; and no live run trains into it. Changes nothing and imports no
+    TensorFlow: the CLI calls it first."""
     out = Path(out)
+    for parent in out.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise DataError(str(out), f"cannot be created: {parent} is a file", "Pass a folder path.")
+            break
     if out.exists() and not out.is_dir():
         raise DataError(str(out), "is a file, not a folder", "Pass a folder for the model directory.")
+    lock.check(out)
     if (out / "model.keras").exists() and not force:
         raise DataError(
             str(out),
             "already holds a finished model (model.keras)",
             "Pass another folder, or force=True (--force) to train a new model over it.",
         )
-    if not force and out.is_dir() and any(out.iterdir()) and not (out / "backup").is_dir():
+    if not force and out.is_dir() and _contents(out) and not (out / "backup").is_dir():
         raise DataError(
             str(out),
-            f"is not empty and holds no model (it has {', '.join(sorted(p.name for p in out.iterdir())[:5])})",
+            f"is not empty and holds no model (it has {', '.join(_contents(out)[:5])})",
             "Pass a new or empty folder.",
         )
-    for parent in out.parents:
-        if parent.exists():
-            if not parent.is_dir():
-                raise DataError(str(out), f"cannot be created: {parent} is a file", "Pass a folder path.")
-            break
 
 
-def prepare(out: Path, kind: str, force: bool) -> None:
-    """:func:`check` ``out`` before anything is trained; with ``force``, clear a finished or
-    interrupted run of ``kind`` to start over."""
+def _clear(out: Path, kind: str) -> None:
+    """Remove a finished or interrupted run of ``kind`` from ``out`` (``force``)."""
+    for name in (*files(kind), "logs", "backup"):
+        path = out / name
+        shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
+
+
+def _sweep(out: Path) -> None:
+    """Remove the temporary folders that a run killed while writing left beside ``out``."""
+    for tmp in out.parent.glob(f".{out.name}.tmp-*"):
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def training(out, kind: str, force: bool, plan: dict) -> Iterator[Path]:
+    """Own ``out`` while training a model of ``kind`` into it; yields its ``backup/`` folder.
+
+    :func:`check` it, take its lock (a second run is refused, naming this one's PID), sweep what
+    a killed run left, clear it if ``force``, and check that an interrupted run resumes with the
+    ``plan`` (JSON-ready settings) it started with. The lock goes when the block ends, however
+    it ends."""
+    out = Path(out)
     check(out, force)
-    if force:
-        for name in (*files(kind), "logs", "backup"):
-            path = out / name
-            shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
+    try:
+        owner = lock.DirectoryLock(out).__enter__()
+    except PermissionError as exc:
+        raise DataError(str(out), f"cannot be written ({exc.strerror})", "Pass a folder you can write to.") from None
+    try:
+        _sweep(out)
+        if force:
+            _clear(out, kind)
+        check_resume(out / "backup", plan)
+        yield out / "backup"
+    finally:
+        owner.__exit__(None, None, None)
 
 
 def _flat(plan: dict) -> dict:
@@ -99,13 +137,20 @@ def _flat(plan: dict) -> dict:
 
 
 def check_resume(backup: Path, plan: dict) -> None:
-    """An interrupted run resumes only with the settings it started with (``plan``, JSON-ready)."""
-    saved_path = backup / "plan.json"
-    if not saved_path.exists():
+    """An interrupted run resumes only with the settings it started with (``plan``, JSON-ready).
+    A run that stopped before its first checkpoint holds nothing to resume: its plan is replaced."""
+    from vae_tutorial.training.checkpoint import Checkpoints
+
+    try:
+        saved = json.loads((backup / "plan.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        saved = None
+    if not isinstance(saved, dict) or Checkpoints(backup).latest() is None:
         backup.mkdir(parents=True, exist_ok=True)
-        saved_path.write_text(json.dumps(plan, indent=2))
+        text = json.dumps(plan, indent=2)
+        write_atomically(backup, lambda folder: (folder / "plan.json").write_text(text), last="plan.json")
         return
-    saved, plan = _flat(json.loads(saved_path.read_text())), _flat(plan)
+    saved, plan = _flat(saved), _flat(plan)
     changed = [f"{key} {saved.get(key)!r} -> {plan[key]!r}" for key in plan if saved.get(key) != plan[key]]
     if changed:
         raise DataError(
@@ -115,44 +160,81 @@ def check_resume(backup: Path, plan: dict) -> None:
         )
 
 
-def callbacks(out: Path) -> list:
-    """What every run that writes a model directory logs and backs up (Keras callbacks): a CSV log
-    and the backup in ``out/backup`` (rerun to resume), TensorBoard logs in ``out/logs``."""
+def fit_options(out: Path, backup: Path, watch=(), after=()) -> dict:
+    """The keyword arguments of :func:`~vae_tutorial.training.fit.fit` for a run that writes the
+    model directory ``out``: the figures of every epoch (``val_neg_elbo``, ``seconds``), the
+    callbacks in ``watch`` (e.g. early stopping, whose state the checkpoints keep), TensorBoard
+    logs in ``out/logs``, a checkpoint per epoch in ``backup``, then the callbacks in ``after``."""
     from vae_tutorial._backend import keras
+    from vae_tutorial.training.callbacks import EpochFigures
 
-    backup = out / "backup"
-    return [
-        keras.callbacks.CSVLogger(str(backup / "history.csv"), append=True),
-        keras.callbacks.TensorBoard(str(out / "logs"), write_graph=False, profile_batch=0),
-        keras.callbacks.BackupAndRestore(str(backup), delete_checkpoint=False),
-    ]
+    logs = keras.callbacks.TensorBoard(str(out / "logs"), write_graph=False, profile_batch=0)
+    return {"callbacks": [EpochFigures(), *watch, logs], "backup": backup, "after_backup": list(after)}
+
+
+def config(kind: str, seed: int, recipe, data: dict, training: dict) -> dict:
+    """config.json of a model directory: format, kind, versions, seed, the recipe whole, data, training."""
+    return {
+        "format": FORMAT,
+        "kind": kind,
+        "versions": versions(),
+        "seed": seed,
+        "recipe": recipe.to_dict(),
+        "data": data,
+        "training": training,
+    }
+
+
+def history_of(backup: Path) -> list[dict]:
+    """The history rows ({"epoch": 0, "loss": ..., ...}) of the last checkpoint in ``backup``."""
+    from vae_tutorial.training.checkpoint import Checkpoints
+
+    saved = Checkpoints(backup).latest()
+    return [] if saved is None else saved.state["history"]
+
+
+def by_column(rows: list[dict]) -> dict[str, list]:
+    """History rows as {column: values per epoch}, what :func:`read_history` returns."""
+    return {key: [row.get(key) for row in rows] for key in (rows[0] if rows else {})}
+
+
+def write_history(rows: list[dict], path: Path) -> None:
+    """history.csv: one row per epoch; the columns epoch, then the logs' names, sorted."""
+    columns = ["epoch", *sorted({key for row in rows for key in row} - {"epoch"})]
+    with path.open("w", newline="", encoding="utf-8") as file:
+        writer = csv.DictWriter(file, columns)
+        writer.writeheader()
+        writer.writerows(rows)
 
 
 def read_history(path: Path) -> dict[str, list[float]]:
-    """history.csv as {column: values per epoch}."""
-    with path.open(newline="") as file:
-        rows = list(csv.DictReader(file))
-    return {key: [float(row[key]) for row in rows] for key in (rows[0] if rows else {})}
+    """history.csv as {column: values per epoch}; a DataError naming the file if it is not one."""
+    try:
+        with path.open(newline="", encoding="utf-8") as file:
+            rows = list(csv.DictReader(file))
+        return {key: [float(row[key]) for row in rows] for key in (rows[0] if rows else {})}
+    except (OSError, UnicodeDecodeError, ValueError, TypeError, csv.Error) as exc:
+        raise DataError(str(path), f"is not a readable history ({exc})", "Train the model again.") from None
 
 
-def finish(out: Path, write: Callable[[Path], None]) -> None:
+def finish(out: Path, write: Callable[[Path], None], history: list[dict]) -> None:
     """Write the finished directory: ``write(folder)`` fills a temporary folder with everything but
-    history.csv, which comes from the backup; model.keras arrives last; then the backup goes."""
-    backup = out / "backup"
+    history.csv, written from ``history`` (the last checkpoint's rows); model.keras arrives last;
+    then the backup goes."""
 
     def write_all(folder: Path) -> None:
-        shutil.copy(backup / "history.csv", folder / "history.csv")
+        write_history(history, folder / "history.csv")
         write(folder)
 
     write_atomically(out, write_all)
-    shutil.rmtree(backup)
+    shutil.rmtree(out / "backup", ignore_errors=True)
 
 
 def _kind_of(path: Path) -> str | None:
     """The kind that config.json names, if it is there and readable."""
     try:
         config = json.loads((path / "config.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError):  # missing, a folder, unreadable, not JSON
         return None
     return config.get("kind") if isinstance(config, dict) else None
 
@@ -169,7 +251,7 @@ def read(path, kind: str) -> tuple[dict, dict, dict[str, list[float]]]:
         raise DataError(
             str(path), f"holds a model of kind {written!r}, not {kind!r}", f"Pass a folder written by {command}."
         )
-    missing = [name for name in files(kind) if not (path / name).exists()]
+    missing = [name for name in files(kind) if not (path / name).is_file()]
     if missing:
         fix = (
             f"Its training was interrupted: rerun {command} with the same --out to finish it."
@@ -180,13 +262,16 @@ def read(path, kind: str) -> tuple[dict, dict, dict[str, list[float]]]:
     try:
         config = json.loads((path / "config.json").read_text(encoding="utf-8"))
         metrics = json.loads((path / "metrics.json").read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except (OSError, ValueError) as exc:
         raise DataError(
             str(path), f"has an unreadable config.json or metrics.json ({exc})", "Train it again."
         ) from None
+    if not isinstance(metrics, dict):
+        raise DataError(str(path / "metrics.json"), "is not a JSON object", "Train it again.")
     config = config if isinstance(config, dict) else {}
     if config.get("format") != FORMAT:
-        written_by = config.get("versions", {}).get("vae_tutorial")
+        versions_ = config.get("versions")
+        written_by = versions_.get("vae_tutorial") if isinstance(versions_, dict) else None
         older = (
             f" or read it with the version that wrote it (pip install vae-tutorial=={written_by})" if written_by else ""
         )

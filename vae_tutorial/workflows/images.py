@@ -17,9 +17,8 @@ from vae_tutorial.data.images import validate_images
 from vae_tutorial.models.base import load_model
 from vae_tutorial.models.image_vae import ImageVAE
 from vae_tutorial.training import model_dir
-from vae_tutorial.training.callbacks import EpochFigures
+from vae_tutorial.training.fit import fit
 from vae_tutorial.training.recipes import IMAGE_RECIPES, ImageRecipe, get_recipe
-from vae_tutorial.training.trainers import train_image_vae
 
 KIND = "images"
 
@@ -55,59 +54,51 @@ def train_image_dir(
     recipe: an :class:`~vae_tutorial.training.recipes.ImageRecipe` or its name in
     ``IMAGE_RECIPES``; fields change by keyword (``epochs=5``, ``latent_dim=16``). iwae_k:
     importance samples per test image for metrics.json. source: what the images are, for
-    config.json. A finished directory is refused unless ``force``; an interrupted one resumes.
+    config.json. A finished directory is refused unless ``force``; an interrupted one resumes
+    from its last checkpoint, exactly; one run at a time trains into ``out``. callbacks: Keras
+    callbacks run after each epoch's checkpoint.
     """
     recipe = get_recipe(recipe, IMAGE_RECIPES, ImageRecipe).replace(**changes)
     x_train, x_test = validate_images(x_train, "x_train"), validate_images(x_test, "x_test")
     out = Path(out)
-    model_dir.prepare(out, KIND, force)
     plan = {"format": model_dir.FORMAT, "seed": seed, "recipe": recipe.to_dict(), "n_train": len(x_train)}
-    backup = out / "backup"
-    model_dir.check_resume(backup, plan)
-    model, _ = train_image_vae(
-        x_train,
-        x_test,
-        recipe,
-        seed=seed,
-        strategy=strategy,
-        callbacks=[EpochFigures(), *model_dir.callbacks(out), *callbacks],
-        verbose=verbose,
-    )
-    history = model_dir.read_history(backup / "history.csv")
-    metrics = {
-        **evaluation.negative_elbo(model, x_test, n_samples=10),
-        "iwae_nll": evaluation.importance_weighted_nll(model, x_test, k=iwae_k),
-        "active_units": evaluation.active_units(model, x_test),
-        "iwae_k": iwae_k,
-        "units": "nats per image (held-out)",
-    }
-    config = {
-        "format": model_dir.FORMAT,
-        "kind": KIND,
-        "versions": model_dir.versions(),
-        "seed": seed,
-        "recipe": recipe.to_dict(),
-        "data": {"source": source, "n_train": len(x_train), "n_test": len(x_test)},
-        "training": {
-            "epochs_run": len(history.get("epoch", [])),
-            "seconds": round(sum(history.get("seconds", [])), 1),
-        },
-    }
+    with model_dir.training(out, KIND, force, plan) as backup:
+        model, _ = fit(
+            lambda: ImageVAE(**recipe.model_kwargs(), seed=seed),
+            x_train,
+            (x_test,),
+            recipe,
+            seed=seed,
+            strategy=strategy,
+            verbose=verbose,
+            **model_dir.fit_options(out, backup, after=callbacks),
+        )
+        rows = model_dir.history_of(backup)
+        metrics = {
+            **evaluation.negative_elbo(model, x_test, n_samples=10),
+            "iwae_nll": evaluation.importance_weighted_nll(model, x_test, k=iwae_k),
+            "active_units": evaluation.active_units(model, x_test),
+            "iwae_k": iwae_k,
+            "units": "nats per image (held-out)",
+        }
+        data = {"source": source, "n_train": len(x_train), "n_test": len(x_test)}
+        training = {"epochs_run": len(rows), "seconds": round(sum(row["seconds"] for row in rows), 1)}
+        config = model_dir.config(KIND, seed, recipe, data, training)
 
-    def write(folder: Path) -> None:
-        import matplotlib.pyplot as plt
+        def write(folder: Path) -> None:
+            import matplotlib.pyplot as plt
 
-        from vae_tutorial import plotting
+            from vae_tutorial import plotting
 
-        (folder / "config.json").write_text(json.dumps(config, indent=2))
-        (folder / "metrics.json").write_text(json.dumps(metrics, indent=2, default=float))
-        figure = plotting.plot_image_grid(model.sample(64, seed=seed), ncols=8).figure
-        figure.savefig(folder / "samples.png", dpi=100, bbox_inches="tight")
-        plt.close(figure)  # a long session (a notebook) would otherwise keep every figure
-        model.save(folder / "model.keras")
+            (folder / "config.json").write_text(json.dumps(config, indent=2))
+            (folder / "metrics.json").write_text(json.dumps(metrics, indent=2, default=float))
+            figure = plotting.plot_image_grid(model.sample(64, seed=seed), ncols=8).figure
+            figure.savefig(folder / "samples.png", dpi=100, bbox_inches="tight")
+            plt.close(figure)  # a long session (a notebook) would otherwise keep every figure
+            model.save(folder / "model.keras")
 
-    model_dir.finish(out, write)
-    return ImageRun(model, config, metrics, history)
+        model_dir.finish(out, write, rows)
+    return ImageRun(model, config, metrics, model_dir.by_column(rows))
 
 
 def load_image_dir(path) -> ImageRun:

@@ -20,7 +20,7 @@ from vae_tutorial.errors import DataError
 from vae_tutorial.models.base import load_model
 from vae_tutorial.models.text_vae import TextVAE
 from vae_tutorial.training import model_dir
-from vae_tutorial.training.callbacks import EpochFigures, ResumableEarlyStopping
+from vae_tutorial.training.callbacks import ResumableEarlyStopping
 from vae_tutorial.training.fit import fit
 from vae_tutorial.training.recipes import BLOG_RECIPE, BlogRecipe, get_recipe
 
@@ -97,9 +97,11 @@ def train_blog_vae(
     up to ``max_length`` - 1 tokens, vectorized with the ``vocab_size`` most frequent training
     words, and trained by :func:`~vae_tutorial.training.fit.fit` with: KL annealing over the
     first ``anneal_fraction`` of the steps, early stopping on the validation negative ELBO with
-    the best weights restored, ``BackupAndRestore`` in ``out/backup`` (rerun after an
-    interruption and it resumes from the last finished epoch), TensorBoard logs in ``out/logs``
-    and a CSV log. iwae_k: importance samples per validation chunk for metrics.json.
+    the best weights restored, a checkpoint per epoch in ``out/backup`` (rerun after an
+    interruption and it resumes from the last finished epoch, exactly), TensorBoard logs in
+    ``out/logs`` and history.csv. One run at a time trains into ``out`` (``training.lock``).
+    callbacks: Keras callbacks run after each epoch's checkpoint. iwae_k: importance samples per
+    validation chunk for metrics.json.
     strategy: a ``tf.distribute`` strategy (``batch_size`` is the global batch).
     """
     recipe = get_recipe(recipe, {"blog": BLOG_RECIPE}, BlogRecipe).replace(**changes)
@@ -110,7 +112,6 @@ def train_blog_vae(
     val_chunks = [c for _, c in chunk_posts(val_posts, recipe.max_length - 1)]
     if not train_chunks or not val_chunks:
         raise DataError("posts", "give no words to train or validate on", "Pass posts with text in them.")
-    model_dir.prepare(out, KIND, force)
     vectorizer = Vectorizer.build(train_chunks, max_vocab=recipe.vocab_size, max_length=recipe.max_length)
     train_ids, val_ids = vectorizer.encode(train_chunks), vectorizer.encode(val_chunks)
     plan = {
@@ -120,36 +121,28 @@ def train_blog_vae(
         "vocabulary": vectorizer.vocab_size,
         "train_posts": sorted(p.id for p in train_posts),
     }
-    backup = out / "backup"
-    model_dir.check_resume(backup, plan)
-
     # After the KL warm-up (the held-out negative ELBO can rise while z starts to carry
     # information), and never an empty watch.
     watch_from = min(math.ceil(recipe.anneal_fraction * recipe.epochs), recipe.epochs - 1)
-    early = ResumableEarlyStopping(backup, patience=recipe.patience, start_epoch=watch_from)
-    model, _ = fit(
-        lambda: TextVAE(vectorizer.vocab_size, recipe.max_length, **recipe.model_kwargs(), seed=seed),
-        train_ids,
-        (val_ids,),
-        recipe,
-        seed=seed,
-        strategy=strategy,
-        callbacks=[EpochFigures(), early, *model_dir.callbacks(out), *callbacks],
-        verbose=verbose,
-    )
-    history = model_dir.read_history(backup / "history.csv")
-    metrics = {
-        **evaluation.text_report(model, val_ids, k=iwae_k, seed=seed),
-        "units": "nats per chunk (validation posts)",
-        "iwae_k": iwae_k,
-    }
-    config = {
-        "format": model_dir.FORMAT,
-        "kind": KIND,
-        "versions": model_dir.versions(),
-        "seed": seed,
-        "recipe": recipe.to_dict(),
-        "data": {
+    early = ResumableEarlyStopping(patience=recipe.patience, start_epoch=watch_from)
+    with model_dir.training(out, KIND, force, plan) as backup:
+        model, _ = fit(
+            lambda: TextVAE(vectorizer.vocab_size, recipe.max_length, **recipe.model_kwargs(), seed=seed),
+            train_ids,
+            (val_ids,),
+            recipe,
+            seed=seed,
+            strategy=strategy,
+            verbose=verbose,
+            **model_dir.fit_options(out, backup, watch=[early], after=callbacks),
+        )
+        rows = model_dir.history_of(backup)
+        metrics = {
+            **evaluation.text_report(model, val_ids, k=iwae_k, seed=seed),
+            "units": "nats per chunk (validation posts)",
+            "iwae_k": iwae_k,
+        }
+        data = {
             "source": source or getattr(posts, "origin", "a list of posts"),
             "posts": len(posts),
             "train_posts": len(train_posts),
@@ -157,23 +150,23 @@ def train_blog_vae(
             "train_chunks": len(train_chunks),
             "val_chunks": len(val_chunks),
             "vocabulary": vectorizer.vocab_size,
-        },
-        "training": {
-            "epochs_run": len(history.get("epoch", [])),
+        }
+        training = {
+            "epochs_run": len(rows),
             "best_epoch": None if early.state["best_epoch"] is None else early.state["best_epoch"] + 1,
             "stopped_early": early.state["stopped_epoch"] is not None,
-            "seconds": round(sum(history.get("seconds", [])), 1),
-        },
-    }
+            "seconds": round(sum(row["seconds"] for row in rows), 1),
+        }
+        config = model_dir.config(KIND, seed, recipe, data, training)
 
-    def write(folder: Path) -> None:
-        vectorizer.save(folder / "vectorizer.json")
-        (folder / "config.json").write_text(json.dumps(config, indent=2))
-        (folder / "metrics.json").write_text(json.dumps(metrics, indent=2))
-        model.save(folder / "model.keras")
+        def write(folder: Path) -> None:
+            vectorizer.save(folder / "vectorizer.json")
+            (folder / "config.json").write_text(json.dumps(config, indent=2))
+            (folder / "metrics.json").write_text(json.dumps(metrics, indent=2))
+            model.save(folder / "model.keras")
 
-    model_dir.finish(out, write)
-    return BlogVAE(model, vectorizer, config, metrics, history)
+        model_dir.finish(out, write, rows)
+    return BlogVAE(model, vectorizer, config, metrics, model_dir.by_column(rows))
 
 
 def load_blog_vae(path) -> BlogVAE:
