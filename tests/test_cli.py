@@ -11,6 +11,7 @@ import pytest
 
 import vae_tutorial
 from vae_tutorial import cli
+from vae_tutorial.errors import DataError
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -85,3 +86,33 @@ def test_importing_sampling_writes_nothing_to_stderr(fresh_import):
     noisy = [line for line in fresh_import.stderr.splitlines() if any(w in line.lower() for w in ("onednn", "cuda"))]
     assert noisy == [], noisy
     assert fresh_import.stderr == ""
+
+
+# --- hints in flags -------------------------------------------------------------------------
+
+
+def test_a_data_error_speaks_flags_on_the_command_line():
+    flags = cli.build_parser().parse_args(["train-text", "--folder", "blog", "--out", "m"]).flags
+    assert flags["text_column"] == "--text-column" and flags["force"] == "--force" and "errors" not in flags
+    error = DataError(
+        "pattern",
+        "no file matches '*.txt'",
+        'Pass pattern="*.md" or text_column="my body", or force=True (--force). Or pass errors="replace".',
+    )
+    assert error.for_command_line(flags, "See --help.") == (
+        "--pattern: no file matches '*.txt'. Pass --pattern '*.md' or --text-column 'my body', or --force."
+    )
+    assert str(error).startswith("pattern: no file matches '*.txt'. Pass pattern=\"*.md\"")  # the API's own words
+    python_only = DataError("/blog", "is a file", "Use load_blog_csv(path). Or pass recursive=True.")
+    assert python_only.for_command_line(flags, "See --help.") == "/blog: is a file. See --help."
+
+
+def test_main_prints_a_data_error_with_the_flags_of_its_command(tmp_path, capsys):
+    (tmp_path / "blog").mkdir()
+    (tmp_path / "blog" / "a.md").write_text("A post.")
+    assert cli.main(["train-text", "--folder", str(tmp_path / "blog"), "--out", str(tmp_path / "m")]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"vae-tutorial: error: {tmp_path / 'blog'}: no file matches '*.txt' (it holds 1 file: a.md). "
+        "Pass --pattern '*.md' if those are the posts.\n"
+    )

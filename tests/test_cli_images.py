@@ -139,14 +139,27 @@ def test_train_images_with_a_missing_folder_prints_one_line_and_writes_nothing(r
     assert list(out.parent.iterdir()) == [], "nothing written beside --out either"
 
 
-def test_train_images_rejects_zero_epochs_with_a_usage_error(tmp_path):
+def test_train_images_rejects_zero_epochs_with_a_one_line_usage_error(tmp_path):
     out = tmp_path / "out"
     result = _finish(_start("--out", out, "--epochs", "0", cwd=tmp_path))
     assert result.returncode == 2
-    assert result.stderr.startswith("usage: vae-tutorial train-images")
-    assert result.stderr.rstrip().endswith("argument --epochs: must be >= 1, got 0")
-    assert "Traceback" not in result.stderr
+    assert result.stderr == (
+        "vae-tutorial: error: argument --epochs: must be a whole number from 1 to 10000, got 0. "
+        "See vae-tutorial train-images --help.\n"
+    )
     assert not out.exists()
+
+
+@pytest.mark.parametrize("inside", [False, True], ids=["out is the folder", "out inside the folder"])
+def test_train_images_refuses_an_out_in_the_image_folder_before_reading_it(tmp_path, capsys, inside):
+    scans = _scans(tmp_path / "scans")
+    out = scans / "model" if inside else scans
+    code = cli.main(["train-images", "--folder", str(scans), "--out", str(out), "--force", "--epochs", "1"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1, err
+    assert err.startswith(f"vae-tutorial: error: --out: {out} is {'inside' if inside else 'the same folder as'} ")
+    assert "the model's files would become training data. Pass an --out outside the data folder." in err
+    assert sorted(p.name for p in scans.iterdir()) == [f"scan_{i:02d}.png" for i in range(20)]
 
 
 def test_train_images_rejects_a_negative_seed_with_a_usage_error(tmp_path, capsys):

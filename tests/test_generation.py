@@ -80,6 +80,7 @@ def test_greedy_picks_the_argmax_of_the_teacher_forced_logits_at_every_step(mode
     _assert_eos_then_padding(ids)
     # the decoder is causal, so teacher forcing on the output replays the decoding steps
     logits = model.decoder_logits(codes, _shift_right(ids))
+    logits[..., [PAD_ID, BOS_ID]] = -np.inf  # never words: the decoder never chooses them
     for i, row in enumerate(ids):
         for t in _until_eos(row):
             assert logits[i, t, row[t]] >= logits[i, t].max() - 1e-5, (i, t)
@@ -94,9 +95,10 @@ def test_top_k_samples_among_the_k_likeliest_words_and_k_1_is_greedy(model, code
     np.testing.assert_array_equal(generation.decode(model, codes, "top_k", k=3, seed=3), ids)
     assert not np.array_equal(ids, greedy)
     logits = model.decoder_logits(codes, _shift_right(ids))
+    logits[..., [PAD_ID, BOS_ID]] = -np.inf  # never words: the decoder never chooses them
     for i, row in enumerate(ids):
         for t in _until_eos(row):
-            third = np.sort(logits[i, t])[-3]
+            third = np.sort(logits[i, t])[-3]  # among the words it may choose
             assert logits[i, t, row[t]] >= third - 1e-5, (i, t)
 
 
@@ -209,9 +211,12 @@ def test_unknown_false_never_chooses_unk_even_when_the_decoder_favours_it():
             {"method": "nucleus"},
             r"^method: unknown decoding method 'nucleus'\. Use one of \('greedy', 'sample', 'top_k'",
         ),
-        ({"temperature": 0}, r"^temperature: must be > 0, got 0\."),
-        ({"temperature": -1.0}, r"^temperature: must be > 0, got -1\.0\."),
-        ({"z": np.zeros((3, 5))}, r"^z: expected shape \(n, 4\), got \(3, 5\)\."),
+        ({"temperature": 0}, r"^temperature: must be a number in \(0, 5\], got 0\."),
+        ({"temperature": -1.0}, r"^temperature: must be a number in \(0, 5\], got -1\.0\."),
+        ({"temperature": float("inf")}, r"^temperature: must be a number in \(0, 5\], got inf\."),
+        ({"z": np.zeros((3, 5))}, r"^z: expected shape \(n, 4\) with n >= 1, got \(3, 5\)\."),
+        ({"z": np.full((2, 4), np.nan)}, r"^z: contains 8 NaN or infinite values\."),
+        ({"seed": -1}, r"^seed: must be a whole number >= 0, got -1\."),
     ],
 )
 def test_decode_rejects_bad_arguments_by_name(model, codes, kwargs, message):

@@ -231,8 +231,9 @@ def test_keras_round_trip_keeps_a_non_default_configuration(tmp_path, digits):
         ({"loss_style": "bar"}, r"^loss_style: unknown name 'bar'\. Use one of \('logits', 'keras_io'\)\.$"),
         ({"latent_dim": 0}, r"^latent_dim: must be a positive whole number, got 0\."),
         ({"latent_dim": 2.5}, r"^latent_dim: must be a positive whole number, got 2\.5\."),
-        ({"beta": -1}, r"^beta: must be >= 0, got -1\."),
-        ({"beta": float("nan")}, r"^beta: must be >= 0, got nan\."),
+        ({"beta": -1}, r"^beta: must be a number in \[0, inf\), got -1\."),
+        ({"beta": float("nan")}, r"^beta: must be a number in \[0, inf\), got nan\."),
+        ({"beta": float("inf")}, r"^beta: must be a number in \[0, inf\), got inf\."),
     ],
 )
 def test_image_vae_rejects_bad_arguments_by_name(kwargs, message):

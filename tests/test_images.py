@@ -209,6 +209,25 @@ def test_load_image_folder_scales_a_16_bit_png(tmp_path):
     np.testing.assert_allclose(x[0, ..., 0], ramp / 65535.0, atol=1 / 255)
 
 
+@pytest.mark.parametrize(
+    ("values", "mode", "scale"),
+    [
+        (np.linspace(0, 1, 784, dtype=np.float32), "F", 1.0),
+        (np.linspace(0, 200, 784, dtype=np.float32), "F", 255.0),
+        (np.linspace(0, 255, 784).astype(np.int32), "I", 255.0),
+        (np.linspace(0, 60000, 784).astype(np.int32), "I", 65535.0),
+    ],
+    ids=["float in [0, 1]", "float in [0, 255]", "integer in [0, 255]", "integer in [0, 65535]"],
+)
+def test_load_image_folder_reads_a_32_bit_tiff_by_its_stated_rule(tmp_path, values, mode, scale):
+    (tmp_path / "tiff").mkdir()
+    Image.fromarray(values.reshape(28, 28), mode).save(tmp_path / "tiff" / "scan.tif")
+    with Image.open(tmp_path / "tiff" / "scan.tif") as img:
+        assert img.mode == mode, "the file holds 32-bit values"
+    x = load_image_folder(tmp_path / "tiff", invert=False)
+    np.testing.assert_allclose(x.ravel(), values / scale, atol=0.5 / 255 + 1e-3)
+
+
 def test_load_image_folder_puts_transparent_images_on_white(tmp_path):
     rgba = np.zeros((28, 28, 4), np.uint8)
     rgba[10:18, 10:18] = (0, 0, 0, 255)  # a black square of ink, transparent elsewhere

@@ -116,9 +116,13 @@ def test_folder_missing_path(tmp_path):
 
 def test_folder_given_a_file_suggests_load_blog_csv_for_a_csv(tmp_path):
     _write(tmp_path, {"posts.csv": "post_id,content\n1,Hi.\n", "post.txt": "Hi."})
-    with pytest.raises(DataError, match=r"posts\.csv: is a file, not a folder\. Use load_blog_csv\(path\)"):
+    with pytest.raises(
+        DataError,
+        match=r"posts\.csv: is a file, not a folder\. Pass a folder of text files\. For a CSV file use "
+        r"load_blog_csv\(path\)\.$",
+    ):
         load_blog_folder(tmp_path / "posts.csv")
-    with pytest.raises(DataError, match=r"post\.txt: is a file, not a folder\. Pass its folder\.$"):
+    with pytest.raises(DataError, match=r"post\.txt: is a file, not a folder\. Pass a folder of text files\.$"):
         load_blog_folder(tmp_path / "post.txt")
 
 
@@ -139,7 +143,7 @@ def test_folder_without_a_match_lists_what_it_holds_and_suggests_a_pattern(tmp_p
     assert [p.text for p in load_blog_folder(folder, pattern="*.md")] == ["A.", "B."]
 
 
-def test_folder_with_matches_only_in_sub_folders_suggests_recursive(tmp_path):
+def test_folder_with_matches_only_in_sub_folders_suggests_a_recursive_pattern(tmp_path):
     folder = _write(
         tmp_path / "blog", {"README": "about", "2023/b.txt": "Bee.", "2023/a.txt": "Ay.", "2024/c.txt": "Sea."}
     )
@@ -147,10 +151,11 @@ def test_folder_with_matches_only_in_sub_folders_suggests_recursive(tmp_path):
         load_blog_folder(folder)
     assert str(info.value) == (
         f"{folder}: no file matches '*.txt' (it holds 1 file: README; 2 sub-folders: 2023, 2024). "
-        "Pass recursive=True to read the 3 matching files in sub-folders (e.g. 2023/a.txt)."
+        'Pass pattern="**/*.txt" to read the 3 matching files in sub-folders too (e.g. 2023/a.txt).'
     )
-    posts = load_blog_folder(folder, recursive=True)
+    posts = load_blog_folder(folder, pattern="**/*.txt")
     assert [(p.id, p.text) for p in posts] == [("2023/a", "Ay."), ("2023/b", "Bee."), ("2024/c", "Sea.")]  # sorted
+    assert load_blog_folder(folder, recursive=True) == posts
 
 
 def test_folder_empty_and_whitespace_files_are_skipped_with_a_warning(tmp_path):
@@ -171,9 +176,25 @@ def test_folder_file_in_another_encoding_is_an_error_naming_file_and_byte(tmp_pa
     with pytest.raises(DataError) as info:
         load_blog_folder(folder)
     assert str(info.value).startswith(f"{folder / 'cafe.txt'}: is not valid utf-8 text (byte 6 is 0xe9). ")
-    assert 'encoding="latin-1"' in str(info.value) and 'errors="replace"' in str(info.value)
+    assert 'Pass encoding="cp1252" (its likely encoding).' in str(info.value) and 'errors="replace"' in str(info.value)
     assert load_blog_folder(folder, errors="replace")[1].text == "Un caf\ufffd au lait."
-    assert load_blog_folder(folder, encoding="latin-1")[1].text == "Un café au lait."
+    assert load_blog_folder(folder, encoding="cp1252")[1].text == "Un café au lait."
+
+
+@pytest.mark.parametrize(
+    ("text", "saved_in"),
+    [
+        ("He said “hello” – it’s a naïve café.", "cp1252"),  # curly quotes: latin-1 would make them control codes
+        ("Привет, как дела? Это тест нашего блога.", "cp1251"),
+        ("Zażółć gęślą jaźń, powiedział.", "cp1250"),
+    ],
+)
+def test_the_encoding_hint_names_the_likely_encoding_which_reads_the_text(tmp_path, text, saved_in):
+    folder = _write(tmp_path / "blog", {"post.txt": text.encode(saved_in)})
+    with pytest.raises(DataError, match=rf'Pass encoding="{saved_in}" \(its likely encoding\)\.') as info:
+        load_blog_folder(folder)
+    assert info.value.where == str(folder / "post.txt")
+    assert load_blog_folder(folder, encoding=saved_in)[0].text == text
 
 
 def test_folder_binary_file_is_skipped_with_a_warning(tmp_path):
@@ -242,7 +263,10 @@ def test_folder_rejects_an_unknown_encoding_or_error_handler(tmp_path):
 def test_csv_missing_file_and_a_folder_instead(tmp_path):
     with pytest.raises(DataError, match=r"nope\.csv: no such file\. Check the path"):
         load_blog_csv(tmp_path / "nope.csv")
-    with pytest.raises(DataError, match=r": is a folder, not a file\. Use load_blog_folder\(path\)"):
+    with pytest.raises(
+        DataError,
+        match=r": is a folder, not a file\. Pass a CSV file\. For a folder of text files use load_blog_folder\(path\)",
+    ):
         load_blog_csv(tmp_path)
 
 
@@ -256,10 +280,23 @@ def test_csv_without_the_text_column_lists_its_columns_and_guesses(tmp_path):
     )
     no_guess = _write_csv(tmp_path / "odd.csv", [["a", "b"], ["1", "2"]])
     with pytest.raises(
-        DataError, match=r"has no column 'content' \(its columns: \['a', 'b'\]\)\. Pass text_column= the"
+        DataError, match=r"has no column 'content' \(its columns: \['a', 'b'\]\)\. Pass text_column=\"\.\.\.\" with"
     ):
         load_blog_csv(no_guess)
     assert [p.text for p in load_blog_csv(path, text_column="Body")] == ["Text."]
+
+
+@pytest.mark.parametrize(
+    ("delimiter", "given"),
+    [(";", None), ("\t", None), ("|", None), (",", None), (";", ";"), ("\t", "tab"), ("\t", "\\t")],
+    ids=["semicolon found", "tab found", "bar found", "comma found", "semicolon given", "tab named", "tab escaped"],
+)
+def test_csv_delimiter_is_detected_from_the_header_or_given(tmp_path, delimiter, given):
+    path = tmp_path / "posts.csv"
+    lines = [["post_id", "title", "content"], ["p1", "T", '"One, two; three | four."']]
+    path.write_text("".join(delimiter.join(line) + "\n" for line in lines), encoding="utf-8")
+    posts = load_blog_csv(path, delimiter=given)
+    assert [(p.id, p.title, p.text) for p in posts] == [("p1", "T", "One, two; three | four.")]
 
 
 def test_csv_without_id_and_title_columns_uses_row_numbers(tmp_path):

@@ -97,11 +97,15 @@ def test_an_unknown_recipe_name_or_kind_is_a_data_error_naming_the_known_ones():
         ({"epochs": 2.5}, r"^epochs: must be a positive whole number, got 2\.5\."),
         ({"epochs": True}, r"^epochs: must be a positive whole number, got True\."),
         ({"batch_size": -1}, r"^batch_size: must be a positive whole number, got -1\."),
-        ({"learning_rate": math.nan}, r"^learning_rate: must be a positive number, got nan\."),
-        ({"learning_rate": math.inf}, r"^learning_rate: must be a positive number, got inf\."),
-        ({"learning_rate": 0}, r"^learning_rate: must be a positive number, got 0\."),
-        ({"learning_rate": "1e-3"}, r"^learning_rate: must be a positive number, got '1e-3'\."),
-        ({"anneal_fraction": math.nan}, r"^anneal_fraction: must be a fraction in \[0, 1\], got nan\."),
+        ({"epochs": -2}, r"^epochs: must be a positive whole number, got -2\."),
+        ({"epochs": 10**6}, r"^epochs: must be at most 10000 \(the cap\), got 1000000\."),
+        ({"batch_size": 0}, r"^batch_size: must be a positive whole number, got 0\."),
+        ({"learning_rate": math.nan}, r"^learning_rate: must be a number in \(0, 1\], got nan\."),
+        ({"learning_rate": math.inf}, r"^learning_rate: must be a number in \(0, 1\], got inf\."),
+        ({"learning_rate": 0}, r"^learning_rate: must be a number in \(0, 1\], got 0\."),
+        ({"learning_rate": -1e-3}, r"^learning_rate: must be a number in \(0, 1\], got -0\.001\."),
+        ({"learning_rate": "1e-3"}, r"^learning_rate: must be a number in \(0, 1\], got '1e-3'\."),
+        ({"anneal_fraction": math.nan}, r"^anneal_fraction: must be a number in \[0, 1\], got nan\."),
     ],
 )
 @pytest.mark.parametrize(
@@ -112,6 +116,46 @@ def test_an_unknown_recipe_name_or_kind_is_a_data_error_naming_the_known_ones():
 def test_a_bad_value_is_a_data_error_naming_the_field(recipe, changes, message):
     with pytest.raises(DataError, match=message):
         recipe.replace(**changes)
+
+
+@pytest.mark.parametrize(
+    ("recipe", "changes", "message"),
+    [
+        (IMAGE_RECIPES["default"], {"latent_dim": 100_000_000}, r"^latent_dim: must be at most 1024 \(the cap\)"),
+        (IMAGE_RECIPES["default"], {"latent_dim": 0}, r"^latent_dim: must be a positive whole number, got 0\."),
+        (IMAGE_RECIPES["default"], {"architecture": "resnet"}, r"^architecture: unknown name 'resnet'\. Use one"),
+        (IMAGE_RECIPES["default"], {"loss_style": None}, r"^loss_style: unknown name None\."),
+        (TEXT_RECIPES["cured"], {"encoder": "gru"}, r"^encoder: unknown name 'gru'\. Use one of \('bigru', 'lstm'\)"),
+        (TEXT_RECIPES["cured"], {"decoder": "lstm"}, r"^decoder: unknown name 'lstm'\."),
+        (TEXT_RECIPES["cured"], {"cell": "rnn"}, r"^cell: unknown name 'rnn'\."),
+        (TEXT_RECIPES["cured"], {"word_dropout": 1.0}, r"^word_dropout: must be a number in \[0, 1\), got 1\.0\."),
+        (TEXT_RECIPES["cured"], {"free_bits": math.inf}, r"^free_bits: must be a number in \[0, 10\], got inf\."),
+        (TEXT_RECIPES["cured"], {"embed_dim": 2.5}, r"^embed_dim: must be a positive whole number, got 2\.5\."),
+        (BLOG_RECIPE, {"val_fraction": 0}, r"^val_fraction: must be a number in \(0, 1\), got 0\."),
+        (BLOG_RECIPE, {"max_length": 1}, r"^max_length: must be a whole number >= 2, got 1\."),
+        (BLOG_RECIPE, {"max_length": 10**5}, r"^max_length: must be at most 512 \(the cap\)"),
+        (BLOG_RECIPE, {"vocab_size": 4}, r"^vocab_size: must be a whole number >= 5, got 4\."),
+        (BLOG_RECIPE, {"patience": -1}, r"^patience: must be a whole number >= 0, got -1\."),
+        (BLOG_RECIPE, {"patience": 1.5}, r"^patience: must be a whole number >= 0, got 1\.5\."),
+    ],
+)
+def test_model_and_data_fields_are_checked_against_their_ranges_and_names(recipe, changes, message):
+    with pytest.raises(DataError, match=message):
+        recipe.replace(**changes)
+
+
+def test_the_recipe_choices_are_the_models_own_and_numpy_numbers_become_python_ones():
+    from vae_tutorial.models import image_vae, text_vae
+    from vae_tutorial.training.recipes import CHOICES
+
+    assert (CHOICES["architecture"], CHOICES["loss_style"]) == (image_vae.ARCHITECTURES, image_vae.LOSS_STYLES)
+    assert (CHOICES["encoder"], CHOICES["decoder"], CHOICES["cell"]) == (
+        text_vae.ENCODERS,
+        text_vae.DECODERS,
+        text_vae.CELLS,
+    )
+    recipe = BLOG_RECIPE.replace(epochs=np.int64(3), learning_rate=np.float32(0.5), patience=None)
+    assert type(recipe.epochs) is int and type(recipe.learning_rate) is float and recipe.patience is None
 
 
 # --- the trainers take recipe fields as keywords, and nothing else ----------------------------
@@ -156,8 +200,10 @@ def test_the_blog_trainer_refuses_an_unknown_keyword_before_touching_out(tmp_pat
 
     with pytest.raises(DataError, match=r"^nope: not a setting of a BlogRecipe\. Use any of epochs, "):
         train_blog_vae([], tmp_path / "m", nope=1)
-    with pytest.raises(DataError, match=r"^learning_rate: must be a positive number, got nan\."):
+    with pytest.raises(DataError, match=r"^learning_rate: must be a number in \(0, 1\], got nan\."):
         train_blog_vae([], tmp_path / "m", learning_rate=math.nan)
+    with pytest.raises(DataError, match=r"^epochs: must be a positive whole number, got 0\."):
+        train_blog_vae([], tmp_path / "m", BLOG_RECIPE.replace(epochs=1), epochs=0)
     assert not (tmp_path / "m").exists()
 
 

@@ -223,6 +223,29 @@ def test_load_rejects_a_missing_file_non_json_and_json_without_the_format(tmp_pa
 
 
 @pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ({"format": 1, "max_length": 5}, 'has no "vocabulary" list of words'),
+        ({"format": 1, "max_length": 5, "vocabulary": "[PAD] [UNK]"}, 'has no "vocabulary" list of words'),
+        ({"format": 1, "max_length": 5, "vocabulary": [*SPECIALS, 7]}, 'has no "vocabulary" list of words'),
+        (
+            {"format": 1, "max_length": "5", "vocabulary": list(SPECIALS)},
+            "has no whole-number \"max_length\" (got '5')",
+        ),
+        ({"format": 1, "max_length": 1, "vocabulary": list(SPECIALS)}, "its max_length must be a whole number >= 2"),
+        ({"format": 1, "max_length": 5, "vocabulary": ["a", *SPECIALS]}, "its vocabulary must start with"),
+    ],
+    ids=["no vocabulary", "vocabulary a string", "a word not a string", "max_length a string", "max_length 1", "order"],
+)
+def test_load_names_the_file_for_a_vectorizer_with_wrong_contents(tmp_path, content, problem):
+    path = tmp_path / "vectorizer.json"
+    path.write_text(json.dumps(content), encoding="utf-8")
+    with pytest.raises(DataError) as info:
+        Vectorizer.load(path)
+    assert str(info.value).startswith(f"{path}: {problem}")
+
+
+@pytest.mark.parametrize(
     ("texts", "kwargs", "message"),
     [
         ([], {}, r"^texts: is empty\. Pass a list"),

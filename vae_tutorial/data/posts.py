@@ -24,12 +24,12 @@ import re
 import warnings
 from collections import Counter
 from collections.abc import Iterable
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 
 import numpy as np
 
 from vae_tutorial.data.text import lee_articles, split_sentences, tokenize
-from vae_tutorial.errors import DataError, DataWarning
+from vae_tutorial.errors import DataError, DataWarning, seed as check_seed
 
 BINARY_PROBE = 8192  # bytes: a NUL byte among the first ones marks a binary file
 _TITLE = re.compile(r"\s*(?:# |title:)[ \t]*(\S[^\r\n]*?)[ \t]*(?:\r?\n|$)", re.IGNORECASE)
@@ -38,6 +38,8 @@ _TAG = re.compile(r"<!--.*?-->|</?[A-Za-z][^<>]*>", re.DOTALL)
 _URL = re.compile(r"(?:https?://|www\.)\S*?(?=[.,;:!?)\]'\"]*(?:\s|$))", re.IGNORECASE)
 _HEADING = re.compile(r"^[ \t]*#{1,6}[ \t]+(.*?)[^\S\n]*$", re.MULTILINE)
 _TEXT_COLUMNS = ("text", "body", "content", "post")  # likely names of a CSV's text column, best first
+DELIMITERS = (",", ";", "\t", "|")  # the field separators a CSV's header row is tried with, in this order
+_DELIMITER_NAMES = {"tab": "\t", "\\t": "\t"}  # how a command line spells a tab
 # how a loader's warning describes each kind of skipped post: (noun, what follows the names)
 _KINDS = {
     "empty": ("empty post", ""),
@@ -112,7 +114,9 @@ def _codec(encoding: str, errors: str) -> str:
     try:
         name = codecs.lookup(encoding).name
     except LookupError:
-        raise DataError("encoding", f"unknown encoding {encoding!r}", 'Use e.g. "utf-8" or "latin-1".') from None
+        raise DataError(
+            "encoding", f"unknown encoding {encoding!r}", 'Pass e.g. encoding="utf-8" or encoding="cp1252".'
+        ) from None
     try:
         codecs.lookup_error(errors)
     except LookupError:
@@ -120,16 +124,43 @@ def _codec(encoding: str, errors: str) -> str:
     return name
 
 
+def _likely_encoding(raw: bytes) -> str | None:
+    """The encoding that charset-normalizer finds likeliest for ``raw`` (a codec name such as
+    "cp1251"), None if it finds none that decodes all of it. Where Windows' Western European
+    cp1252 reads the bytes as well as its best guess (a tie, frequent for short Western text,
+    which cp1250 and cp1252 decode alike), cp1252: it is the commonest legacy encoding."""
+    from charset_normalizer import from_bytes
+
+    matches = from_bytes(raw)
+    best = matches.best()
+    if best is None:
+        return None
+    tied = [
+        m for m in matches if (m.percent_chaos, m.percent_coherence) == (best.percent_chaos, best.percent_coherence)
+    ]
+    guess = "cp1252" if any("cp1252" in m.could_be_from_charset for m in tied) else codecs.lookup(best.encoding).name
+    try:
+        raw.decode(guess)
+    except UnicodeDecodeError:  # the detector reads a sample of long inputs
+        return None
+    return guess
+
+
 def _decode(raw: bytes, where: str, encoding: str, errors: str) -> str:
     """Text of a file's bytes, without a leading byte order mark (Excel and Notepad write one)."""
     try:
         return raw.decode(encoding, errors).removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
+        guess = _likely_encoding(raw)
+        named = (
+            f'Pass encoding="{guess}" (its likely encoding).'
+            if guess
+            else 'Pass the encoding it was saved in, e.g. encoding="cp1252".'
+        )
         raise DataError(
             where,
             f"is not valid {encoding} text (byte {exc.start} is 0x{raw[exc.start]:02x})",
-            'Pass encoding="latin-1" (or the encoding it was saved in), or errors="replace" to read it with '
-            "U+FFFD for the bad bytes.",
+            f'{named} Or pass errors="replace" to read it with U+FFFD for the bad bytes.',
         ) from None
 
 
@@ -170,18 +201,28 @@ def load_blog_folder(
     drop_duplicates: bool = True,
 ) -> Posts:
     """Posts from a folder of text files (one post per file, sorted by path; ``recursive``
-    searches sub-folders too). Empty, binary and (by default) duplicate files are skipped with
-    a DataWarning and listed in ``.skipped``; a file that does not decode is a DataError."""
+    searches sub-folders too, as does a pattern such as "**/*.txt"). ``pattern`` matches inside
+    the folder only: an absolute pattern or one with ".." is a DataError. Empty, binary and (by
+    default) duplicate files are skipped with a DataWarning and listed in ``.skipped``; a file
+    that does not decode is a DataError that names its likely encoding."""
     folder = Path(path)
     if not folder.exists():
         raise DataError(str(folder), "no such folder", f"Check the path (relative paths start at {Path.cwd()}).")
     if folder.is_file():
-        fix = "Use load_blog_csv(path) for a CSV file." if folder.suffix.lower() == ".csv" else "Pass its folder."
+        fix = "Pass a folder of text files." + (
+            " For a CSV file use load_blog_csv(path)." if folder.suffix.lower() == ".csv" else ""
+        )
         raise DataError(str(folder), "is a file, not a folder", fix)
+    _check_pattern(pattern)
     entries = sorted(folder.iterdir())
     if not entries:
-        raise DataError(str(folder), "is empty", "Put one text file per post in it (see write_sample_blog_folder).")
-    files = sorted(p for p in (folder.rglob if recursive else folder.glob)(pattern) if p.is_file())
+        raise DataError(
+            str(folder), "is empty", "Put one text file per post in it. An example: write_sample_blog_folder(path)."
+        )
+    try:
+        files = sorted(p for p in (folder.rglob if recursive else folder.glob)(pattern) if p.is_file())
+    except (ValueError, NotImplementedError) as exc:  # a pattern that pathlib cannot use
+        raise DataError("pattern", f"{pattern!r} is not a usable file pattern ({exc})", _PATTERN_FIX) from None
     if not files:
         raise DataError(str(folder), *_no_match(folder, entries, pattern, recursive))
     codec = _codec(encoding, errors)
@@ -199,6 +240,20 @@ def load_blog_folder(
     return _finish(posts, skipped, str(folder), drop_duplicates)
 
 
+_PATTERN_FIX = 'Pass a pattern of file names inside the folder, e.g. pattern="*.txt" or pattern="**/*.md".'
+
+
+def _check_pattern(pattern) -> None:
+    """A DataError unless ``pattern`` is a non-empty glob pattern that stays inside the folder."""
+    if not isinstance(pattern, str) or not pattern.strip():
+        raise DataError("pattern", f"must be a non-empty file pattern, got {pattern!r}", _PATTERN_FIX)
+    posix = PurePosixPath(pattern.replace("\\", "/"))
+    if posix.is_absolute() or PureWindowsPath(pattern).drive or pattern.startswith("~"):
+        raise DataError("pattern", f"{pattern!r} is an absolute path, not a pattern inside the folder", _PATTERN_FIX)
+    if ".." in posix.parts:
+        raise DataError("pattern", f"{pattern!r} reaches outside the folder (..)", _PATTERN_FIX)
+
+
 def _no_match(folder: Path, entries: list[Path], pattern: str, recursive: bool) -> tuple[str, str]:
     """(problem, fix) when no file in ``folder`` matches ``pattern``: what is there, what to pass."""
     files = [p.name for p in entries if p.is_file()]
@@ -213,7 +268,8 @@ def _no_match(folder: Path, entries: list[Path], pattern: str, recursive: bool) 
         example = nested[0].relative_to(folder).as_posix()
         return (
             problem,
-            f"Pass recursive=True to read the {_plural(len(nested), 'matching file')} in sub-folders (e.g. {example}).",
+            f'Pass pattern="**/{pattern}" to read the {_plural(len(nested), "matching file")} in sub-folders too '
+            f"(e.g. {example}).",
         )
     if suffixes:
         return problem, f'Pass pattern="*{suffixes.most_common(1)[0][0]}" if those are the posts.'
@@ -228,33 +284,63 @@ def load_blog_csv(
     encoding: str = "utf-8",
     errors: str = "strict",
     drop_duplicates: bool = True,
+    delimiter: str | None = None,
 ) -> Posts:
     """Posts from a CSV with a header row and one row per post; ``id_column`` and
     ``title_column`` are used when present (else ids are "row N" and titles None). Rows with
-    empty text and (by default) duplicate posts are skipped with a DataWarning."""
+    empty text and (by default) duplicate posts are skipped with a DataWarning.
+
+    delimiter: the field separator (one character; "tab" or "\\t" for a tab); None detects it
+    from the header row: the first of DELIMITERS that splits it into the most columns. A column
+    name used twice in the header, or a quote that is never closed, is a DataError giving the line."""
     file = Path(path)
     if not file.exists():
         raise DataError(str(file), "no such file", f"Check the path (relative paths start at {Path.cwd()}).")
     if file.is_dir():
-        raise DataError(str(file), "is a folder, not a file", "Use load_blog_folder(path) for a folder of text files.")
+        raise DataError(
+            str(file),
+            "is a folder, not a file",
+            "Pass a CSV file. For a folder of text files use load_blog_folder(path).",
+        )
     _codec(encoding, errors)
+    delimiter = _delimiter(delimiter)
     text = _decode(file.read_bytes(), str(file), encoding, errors)
-    old_limit = csv.field_size_limit(2**31 - 1)  # the default (128 KB per field) is too small for long posts
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error as exc:
-        raise DataError(str(file), f"is not a readable CSV ({exc})", "Save it as CSV (comma-separated).") from None
-    finally:
-        csv.field_size_limit(old_limit)
+    if "\0" in text:
+        line = text.count("\n", 0, text.index("\0")) + 1
+        raise DataError(
+            str(file),
+            f"holds a NUL byte on line {line}: it is a binary file, or text in another encoding",
+            'Pass a CSV file; for UTF-16 text pass encoding="utf-16".',
+        )
+    if delimiter is None:
+        delimiter = max(DELIMITERS, key=lambda d: len(_header(text, d)))  # the first of the widest
+    rows, lines = _rows(text, str(file), delimiter)
     header = [name.strip() for name in rows[0]] if rows else []
     if not any(header):
         raise DataError(
             str(file), "is empty (no header row)", f"Write a header row first, e.g. post_id,title,{text_column}."
         )
     if text_column not in header:
-        guess = next((name for want in _TEXT_COLUMNS for name in header if name.lower() == want), None)
-        fix = f"Pass text_column={guess!r}." if guess else "Pass text_column= the column that holds the post text."
-        raise DataError(str(file), f"has no column {text_column!r} (its columns: {header})", fix)
+        raise DataError(
+            str(file), f"has no column {text_column!r} (its columns: {header})", _column_fix(text, header, delimiter)
+        )
+    for name in (text_column, id_column, title_column):
+        places = [i + 1 for i, column in enumerate(header) if column == name]
+        if len(places) > 1:
+            raise DataError(
+                str(file),
+                f"line 1 (the header) names the column {name!r} {len(places)} times (columns {places})",
+                "Rename or remove the extra columns: each name may appear once.",
+            )
+    for row, line in zip(rows, lines, strict=True):
+        if any(cell.strip() for cell in row[len(header) :]):
+            shown = "tab" if delimiter == "\t" else delimiter
+            raise DataError(
+                str(file),
+                f"line {line} has {len(row)} fields but the header has {len(header)} "
+                f"(a {shown!r} in text that is not quoted?)",
+                f"Put the fields that contain {shown!r} in double quotes.",
+            )
     column = {name: header.index(name) for name in (text_column, id_column, title_column) if name in header}
 
     def cell(row: list[str], name: str) -> str:
@@ -269,6 +355,91 @@ def load_blog_csv(
         post_id = cell(row, id_column) or f"row {number}"
         posts.append(Post(post_id, cell(row, text_column), where, cell(row, title_column) or None))
     return _finish(posts, skipped, str(file), drop_duplicates)
+
+
+def _delimiter(delimiter) -> str | None:
+    """``delimiter`` as one character (None: detect it); a DataError for anything csv cannot use."""
+    if delimiter is None:
+        return None
+    if isinstance(delimiter, str):
+        delimiter = _DELIMITER_NAMES.get(delimiter, delimiter)
+    if not isinstance(delimiter, str) or len(delimiter) != 1 or delimiter in '"\r\n':
+        raise DataError(
+            "delimiter",
+            f"must be one character other than a quote or a line break, got {delimiter!r}",
+            'Pass e.g. delimiter=";" or delimiter="tab", or leave it out to detect it.',
+        )
+    return delimiter
+
+
+def _header(text: str, delimiter: str) -> list[str]:
+    """The first line of a CSV split at ``delimiter`` (quotes respected)."""
+    first = io.StringIO(text, newline="").readline()
+    return next(csv.reader([first], delimiter=delimiter), [])
+
+
+def _column_fix(text: str, header: list[str], delimiter: str) -> str:
+    """What to pass when the text column is missing: the delimiter that reveals more columns, or a
+    column whose name says it holds the text."""
+    widest = max(DELIMITERS, key=lambda d: len(_header(text, d)))
+    if len(_header(text, widest)) > len(header):
+        shown = "tab" if widest == "\t" else widest
+        return f'Pass delimiter="{shown}": its header splits into {len(_header(text, widest))} columns with it.'
+    guess = next((name for want in _TEXT_COLUMNS for name in header if name.lower() == want), None)
+    if guess:
+        return f"Pass text_column={guess!r}."
+    return 'Pass text_column="..." with the name of the column that holds the post text.'
+
+
+def _rows(text: str, where: str, delimiter: str) -> tuple[list[list[str]], list[int]]:
+    """The rows of a CSV and the line each starts on; a DataError with the line of a quote that is
+    never closed (it would merge every later row into one post) or of any other malformed record."""
+    old_limit = csv.field_size_limit(2**31 - 1)  # the default (128 KB per field) is too small for long posts
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    rows, lines, started = [], [], 1  # started: the line where the record being read starts
+    try:
+        for row in reader:
+            rows.append(row)
+            lines.append(started)
+            started = reader.line_num + 1
+    except csv.Error as exc:
+        if str(exc) == "unexpected end of data":
+            line = _unclosed_quote(text, started, delimiter)
+            raise DataError(
+                where,
+                f"the quoted field that starts on line {line} is never closed (every later row would join it)",
+                'Close the quote, or double a quote that is part of the text ("").',
+            ) from None
+        raise DataError(
+            where,
+            f"is not a readable CSV: {exc} in the record that starts on line {started}",
+            "Fix that line: a quoted field must be followed by a delimiter or the end of the line.",
+        ) from None
+    finally:
+        csv.field_size_limit(old_limit)
+    return rows, lines
+
+
+def _unclosed_quote(text: str, first_line: int, delimiter: str) -> int:
+    """The line of the last field opened by a quote, scanning from ``first_line`` (where csv
+    reached the end of the text inside quotes)."""
+    lines = io.StringIO(text, newline="").readlines()
+    rest = "".join(lines[first_line - 1 :])
+    inside, opened, line, at_field_start, i = False, first_line, first_line, True, 0
+    while i < len(rest):
+        char = rest[i]
+        if inside and char == '"':
+            if rest[i + 1 : i + 2] == '"':  # a doubled quote is a quote of the text
+                i += 1
+            else:
+                inside = False
+        elif not inside and char == '"' and at_field_start:
+            inside, opened = True, line
+        at_field_start = not inside and char in (delimiter, "\n", "\r")
+        if char == "\n" or (char == "\r" and rest[i + 1 : i + 2] != "\n"):
+            line += 1
+        i += 1
+    return opened
 
 
 def write_sample_blog_folder(dest, which: str = "background") -> Path:
@@ -332,7 +503,12 @@ def chunk_post(text: str, max_tokens: int) -> list[str]:
     """Sentence windows of a post: consecutive sentences of :func:`clean_text` packed greedily
     while a window has <= ``max_tokens`` tokens (as :func:`tokenize` makes them). A longer
     sentence is cut into pieces of ``max_tokens`` tokens, each its own window: no token is
-    dropped. Each window is its tokens joined by single spaces; [] for a post without words."""
+    dropped. Each window is its tokens joined by single spaces; [] for a post without words.
+    A ``text`` that is not a string (None) is a DataError: it would be varied as the word "none"."""
+    if not isinstance(text, str):
+        raise DataError(
+            "text", f"must be a string, got {type(text).__name__}", "Pass the text of a sentence or a post."
+        )
     max_tokens = _whole(max_tokens)
     windows: list[list[str]] = []
     window: list[str] = []
@@ -365,8 +541,16 @@ def split_posts(posts, val_fraction: float = 0.1, seed: int = 0) -> tuple[list[P
     posts = list(posts)
     if len(posts) < 2:
         raise DataError("posts", f"has {_plural(len(posts), 'post')}; a split needs at least 2", "Load more posts.")
+    wrong = next((i for i, post in enumerate(posts) if not isinstance(post, Post)), None)
+    if wrong is not None:
+        raise DataError(
+            "posts",
+            f"item {wrong} is a {type(posts[wrong]).__name__}, not a Post",
+            "Load them with load_blog_folder or load_blog_csv, or make Post(id, text, source) objects.",
+        )
     if not isinstance(val_fraction, numbers.Real) or not 0 < val_fraction < 1:
         raise DataError("val_fraction", f"must be between 0 and 1 (exclusive), got {val_fraction!r}", "Use e.g. 0.1.")
     n_val = min(max(1, round(val_fraction * len(posts))), len(posts) - 1)
-    shuffled = [posts[i] for i in np.random.default_rng(seed).permutation(len(posts))]
+    order = np.random.default_rng(check_seed("seed", seed)).permutation(len(posts))
+    shuffled = [posts[i] for i in order]
     return shuffled[n_val:], shuffled[:n_val]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from vae_tutorial.errors import DataError
+from vae_tutorial.errors import DataError, whole_number
 
 PAD, UNK, BOS, EOS = "[PAD]", "[UNK]", "[BOS]", "[EOS]"
 SPECIALS = (PAD, UNK, BOS, EOS)
@@ -81,16 +81,16 @@ class Vectorizer:
     """
 
     def __init__(self, vocabulary: list[str], max_length: int):
+        if not isinstance(vocabulary, list | tuple) or not all(isinstance(word, str) for word in vocabulary):
+            raise DataError("vocabulary", "must be a list of words", "Build it with Vectorizer.build(texts).")
         if list(vocabulary[:4]) != list(SPECIALS):
             raise DataError(
                 "vocabulary",
                 f"must start with {list(SPECIALS)}, got {list(vocabulary[:4])}",
                 "Build it with Vectorizer.build(texts).",
             )
-        if int(max_length) != max_length or max_length < 2:
-            raise DataError("max_length", f"must be a whole number >= 2, got {max_length!r}", "Use e.g. 40.")
+        self.max_length = whole_number("max_length", max_length, 40, low=2)
         self.vocabulary = list(vocabulary)
-        self.max_length = int(max_length)
         self.index = {word: i for i, word in enumerate(self.vocabulary)}
         if len(self.index) != len(self.vocabulary):
             raise DataError("vocabulary", "has duplicate words", "Give each word once.")
@@ -121,9 +121,9 @@ class Vectorizer:
         texts = list(texts) if not isinstance(texts, str) else [texts]
         if not texts:
             raise DataError("texts", "is empty", "Pass a list of sentences or posts.")
-        if int(max_length) != max_length or max_length <= 0:
-            raise DataError("max_length", f"must be a positive whole number, got {max_length!r}", "Use e.g. 40.")
-        if max_vocab <= len(SPECIALS):
+        whole_number("max_length", max_length, 40)
+        min_count = whole_number("min_count", min_count, 1)
+        if not isinstance(max_vocab, int) or isinstance(max_vocab, bool) or max_vocab <= len(SPECIALS):
             raise DataError(
                 "max_vocab", f"must be > {len(SPECIALS)} (the special tokens), got {max_vocab}", "Use e.g. 5000."
             )
@@ -176,6 +176,7 @@ class Vectorizer:
     def load(cls, path) -> Vectorizer:
         """Read a vectorizer written by :meth:`save`; DataError names the file if it is not one."""
         path = Path(path)
+        fix = "Pass the vectorizer.json written beside the model, or train the model again."
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
@@ -184,10 +185,20 @@ class Vectorizer:
             raise DataError(
                 str(path), f"is not a JSON file ({exc})", "Pass the vectorizer.json written by save()."
             ) from None
+        except OSError as exc:  # a folder, no permission
+            raise DataError(str(path), f"cannot be read ({exc.strerror or exc})", fix) from None
         if not isinstance(data, dict) or data.get("format") != VECTORIZER_FORMAT:
             raise DataError(
                 str(path),
                 f"is not a vectorizer of format {VECTORIZER_FORMAT}",
                 "Rebuild it with this version of vae_tutorial.",
             )
-        return cls(data["vocabulary"], data["max_length"])
+        vocabulary, max_length = data.get("vocabulary"), data.get("max_length")
+        if not isinstance(vocabulary, list) or not all(isinstance(word, str) for word in vocabulary):
+            raise DataError(str(path), 'has no "vocabulary" list of words', fix)
+        if isinstance(max_length, bool) or not isinstance(max_length, int):
+            raise DataError(str(path), f'has no whole-number "max_length" (got {max_length!r})', fix)
+        try:
+            return cls(vocabulary, max_length)
+        except DataError as exc:  # the file's vocabulary or max_length: name the file
+            raise DataError(str(path), f"its {exc.where} {exc.problem}", fix) from None

@@ -7,12 +7,15 @@ reconstruction NLL and the KL, all in nats per image. The decoder outputs logits
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from vae_tutorial._backend import keras
 from keras import layers, ops
 
-from vae_tutorial.errors import DataError
+from vae_tutorial.data.images import validate_images
+from vae_tutorial.errors import DataError, codes, real_number, seed as check_seed, whole_number
 from vae_tutorial.losses import kl_diagonal
 from vae_tutorial.models.base import LossModel
 from vae_tutorial.sampling import Sampling
@@ -115,11 +118,9 @@ class ImageVAE(LossModel):
             raise DataError("architecture", f"unknown name {architecture!r}", f"Use one of {ARCHITECTURES}.")
         if loss_style not in LOSS_STYLES:
             raise DataError("loss_style", f"unknown name {loss_style!r}", f"Use one of {LOSS_STYLES}.")
-        if int(latent_dim) != latent_dim or latent_dim < 1:
-            raise DataError("latent_dim", f"must be a positive whole number, got {latent_dim!r}", "Use e.g. 2 or 16.")
-        if not beta >= 0:
-            raise DataError("beta", f"must be >= 0, got {beta!r}", "Use 1 for the plain VAE.")
-        self.latent_dim, self.architecture, self.beta = int(latent_dim), architecture, float(beta)
+        latent_dim = whole_number("latent_dim", latent_dim, 2)
+        beta = real_number("beta", beta, 0.0, math.inf, 1.0, high_open=True)
+        self.latent_dim, self.architecture, self.beta = latent_dim, architecture, beta
         self.loss_style, self.seed = loss_style, seed
         build_encoder, build_decoder = _BUILDERS[architecture]
         self.encoder = build_encoder(self.latent_dim)
@@ -155,20 +156,27 @@ class ImageVAE(LossModel):
         return {m.name: m.result() for m in self.metrics}
 
     # --- convenience, NumPy in and out ----------------------------------------------------
+    # Images are checked by data.images.validate_images (shape, NaN/inf, [0, 1]; uint8 is scaled)
+    # and codes by errors.codes (shape, NaN/inf): bad input is a DataError, never NaN codes.
 
     def encode(self, x, batch_size: int = 500):
         """Posterior parameters (z_mean, z_log_var), each (n, latent_dim) NumPy arrays."""
-        z_mean, z_log_var = self.encoder.predict(np.asarray(x, np.float32), batch_size=batch_size, verbose=0)
+        x, batch_size = validate_images(x, "x"), whole_number("batch_size", batch_size, 500)
+        z_mean, z_log_var = self.encoder.predict(x, batch_size=batch_size, verbose=0)
         return z_mean, z_log_var
 
     def decode_logits(self, z, batch_size: int = 500) -> np.ndarray:
         """Decoder logits for latent codes z (n, latent_dim): (n, 28, 28, 1)."""
-        return self.decoder.predict(np.asarray(z, np.float32), batch_size=batch_size, verbose=0)
+        z, batch_size = codes("z", z, self.latent_dim), whole_number("batch_size", batch_size, 500)
+        return self.decoder.predict(z, batch_size=batch_size, verbose=0)
 
     def reconstruction_nll(self, x, z, batch_size: int = 500) -> np.ndarray:
         """-log p(x | z) per image (n,), nats: Bernoulli NLL of x under the decoder's logits at z."""
+        x = validate_images(x, "x")
         logits = self.decode_logits(z, batch_size)
-        per_pixel = np.logaddexp(0.0, logits) - np.asarray(x, np.float32) * logits
+        if len(logits) != len(x):
+            raise DataError("x, z", f"hold {len(x)} images and {len(logits)} codes", "Pass one code per image.")
+        per_pixel = np.logaddexp(0.0, logits) - x * logits
         return per_pixel.reshape(len(per_pixel), -1).sum(axis=1)
 
     def decode(self, z, batch_size: int = 500) -> np.ndarray:
@@ -181,7 +189,8 @@ class ImageVAE(LossModel):
 
     def sample(self, n: int, seed: int | None = None) -> np.ndarray:
         """n new images: z ~ N(0, I) decoded to pixel probabilities, (n, 28, 28, 1)."""
-        z = np.random.default_rng(seed).standard_normal((int(n), self.latent_dim)).astype(np.float32)
+        n, seed = whole_number("n", n, 64), check_seed("seed", seed)
+        z = np.random.default_rng(seed).standard_normal((n, self.latent_dim)).astype(np.float32)
         return self.decode(z)
 
     @classmethod

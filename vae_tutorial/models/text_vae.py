@@ -15,7 +15,7 @@ from vae_tutorial._backend import keras, tf
 from keras import layers, ops
 
 from vae_tutorial.data.text import BOS_ID, PAD_ID, UNK_ID
-from vae_tutorial.errors import DataError
+from vae_tutorial.errors import DataError, codes
 from vae_tutorial.losses import free_bits_kl, kl_diagonal, projected_token_nll
 from vae_tutorial.models.base import LossModel
 from vae_tutorial.sampling import Sampling
@@ -339,8 +339,8 @@ class TextVAE(LossModel):
 
     def decoder_logits(self, z, decoder_ids, condition=None, batch_size: int = 256) -> np.ndarray:
         """Logits (n, max_length, vocab) for codes z (n, latent_dim) and teacher-forcing inputs."""
-        z = np.asarray(z, np.float32)
-        inputs = [z, np.asarray(decoder_ids, np.int32)] + (
+        z = codes("z", z, self.latent_dim)
+        inputs = [z, self._ids(decoder_ids, "decoder_ids")] + (
             [] if condition is None else [self._condition(condition, len(z))]
         )
         return self.decoder.predict(inputs, batch_size=batch_size, verbose=0)
@@ -350,8 +350,8 @@ class TextVAE(LossModel):
 
         Works in chunks of ``batch_size`` so that the (n, max_length, vocab) logits of a large
         n (e.g. an IWAE estimate's k copies of every sentence) never sit in memory at once."""
-        ids = np.asarray(ids, np.int32)
-        z = np.asarray(z, np.float32)
+        ids = self._ids(ids)
+        z = codes("z", z, self.latent_dim)
         cond = None if condition is None else self._condition(condition, len(ids))
         out = np.empty(len(ids), np.float32)
         for start in range(0, len(ids), batch_size):
@@ -380,14 +380,26 @@ class TextVAE(LossModel):
         return cond
 
     def _inputs(self, ids, condition):
-        ids = np.asarray(ids, np.int32)
-        if ids.ndim != 2 or ids.shape[1] != self.max_length:
-            raise DataError(
-                "ids",
-                f"expected shape (n, {self.max_length}), got {ids.shape}",
-                "Encode the texts with the model's vectorizer.",
-            )
+        ids = self._ids(ids)
         return ids if self.condition_dim == 0 else [ids, self._condition(condition, len(ids))]
+
+    def _ids(self, ids, name: str = "ids") -> np.ndarray:
+        """``ids`` as int32 (n, max_length), every id in the vocabulary; a DataError naming ``name``."""
+        fix = "Encode the texts with the model's vectorizer."
+        raw = np.asarray(ids)
+        whole = raw.dtype.kind in "iub" or (
+            raw.dtype.kind == "f" and np.isfinite(raw).all() and np.array_equal(raw, np.round(raw))
+        )
+        if not whole:
+            raise DataError(name, f"must hold whole-number token ids, got dtype {raw.dtype}", fix)
+        ids = raw.astype(np.int32)
+        if ids.ndim != 2 or ids.shape[1] != self.max_length:
+            raise DataError(name, f"expected shape (n, {self.max_length}), got {ids.shape}", fix)
+        if ids.size and not (0 <= ids.min() and ids.max() < self.vocab_size):
+            raise DataError(
+                name, f"holds ids outside the vocabulary [0, {self.vocab_size}): {ids.min()} to {ids.max()}", fix
+            )
+        return ids
 
     def get_config(self):
         return {

@@ -10,10 +10,40 @@ kind, is a DataError naming it, before anything trains. Every trainer in
 from __future__ import annotations
 
 import dataclasses
-import math
 from typing import ClassVar, Self
 
-from vae_tutorial.errors import DataError
+from vae_tutorial.errors import DataError, real_number, whole_number
+
+# The whole-number fields of every recipe: field -> (lowest, highest, example). The caps keep a typo
+# (latent_dim=100000000) from allocating gigabytes before the first step; they are far above what
+# the series trains (a VAE rarely needs more than a few hundred latent dimensions).
+WHOLE = {
+    "epochs": (1, 10_000, 10),
+    "batch_size": (1, 65_536, 64),
+    "latent_dim": (1, 1024, 32),
+    "embed_dim": (1, 4096, 64),
+    "encoder_units": (1, 4096, 128),
+    "decoder_units": (1, 4096, 256),
+    "max_length": (2, 512, 40),
+    "vocab_size": (5, 100_000, 5000),
+    "patience": (0, 10_000, 3),
+}
+# The real-number fields: field -> (low, high, low end excluded, high end excluded, example).
+REAL = {
+    "learning_rate": (0.0, 1.0, True, False, 1e-3),
+    "anneal_fraction": (0.0, 1.0, False, False, 0.3),
+    "word_dropout": (0.0, 1.0, False, True, 0.4),
+    "free_bits": (0.0, 10.0, False, False, 0.3),
+    "val_fraction": (0.0, 1.0, True, True, 0.1),
+}
+# The named choices; the models check the same names (tests/test_recipes.py keeps them equal).
+CHOICES = {
+    "architecture": ("keras_io", "default"),
+    "loss_style": ("logits", "keras_io"),
+    "encoder": ("bigru", "lstm"),
+    "decoder": ("repeat", "autoregressive"),
+    "cell": ("gru", "lstm"),
+}
 
 
 def _a(noun: str) -> str:
@@ -29,6 +59,9 @@ class Recipe:
     under a ``tf.distribute`` strategy). learning_rate: Adam's step size.
     anneal_fraction: the KL weight rises linearly from 0 to 1 over this fraction of the steps
     (0: weight 1 from the start; models without a KL ignore it).
+
+    Every field is checked when a recipe is made (by ``replace`` too): whole numbers between
+    WHOLE's bounds, numbers in REAL's intervals, names from CHOICES.
     """
 
     epochs: int = 10
@@ -40,16 +73,18 @@ class Recipe:
     MODEL_FIELDS: ClassVar[tuple[str, ...]] = ()
 
     def __post_init__(self):
-        for name in ("epochs", "batch_size"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise DataError(name, f"must be a positive whole number, got {value!r}", "Use e.g. 10.")
-        if not (isinstance(self.learning_rate, int | float) and 0 < self.learning_rate < math.inf):
-            raise DataError("learning_rate", f"must be a positive number, got {self.learning_rate!r}", "Use e.g. 1e-3.")
-        if not (isinstance(self.anneal_fraction, int | float) and 0 <= self.anneal_fraction <= 1):
-            raise DataError(
-                "anneal_fraction", f"must be a fraction in [0, 1], got {self.anneal_fraction!r}", "Use e.g. 0.3, or 0."
-            )
+        """Every field checked against WHOLE, REAL and CHOICES (a DataError names the first bad one);
+        NumPy numbers become Python ones, so that to_dict() is JSON-ready."""
+        for field in dataclasses.fields(self):
+            name, value = field.name, getattr(self, field.name)
+            if name in WHOLE and not (name == "patience" and value is None):
+                low, high, example = WHOLE[name]
+                object.__setattr__(self, name, whole_number(name, value, example, low, high))
+            elif name in REAL:
+                low, high, low_open, high_open, example = REAL[name]
+                object.__setattr__(self, name, real_number(name, value, low, high, example, low_open, high_open))
+            elif name in CHOICES and value not in CHOICES[name]:
+                raise DataError(name, f"unknown name {value!r}", f"Use one of {CHOICES[name]}.")
 
     def replace(self, **changes) -> Self:
         """A copy with ``changes`` (field=value); an unknown field is a DataError listing the known ones."""

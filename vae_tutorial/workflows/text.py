@@ -17,6 +17,7 @@ from vae_tutorial import evaluation
 from vae_tutorial.data.posts import chunk_post, chunk_posts, split_posts
 from vae_tutorial.data.text import Vectorizer
 from vae_tutorial.errors import DataError
+from vae_tutorial.errors import seed as check_seed
 from vae_tutorial.models.base import load_model
 from vae_tutorial.models.text_vae import TextVAE
 from vae_tutorial.training import model_dir
@@ -53,6 +54,7 @@ class BlogVAE:
 
         if not temperature >= 0:
             raise DataError("temperature", f"must be >= 0, got {temperature!r}", "Use 0 (greedy) or e.g. 0.8.")
+        seed = check_seed("seed", seed)
         windows = chunk_post(text, self.vectorizer.max_length - 1)
         if not windows:
             raise DataError("text", "has no words", "Pass a sentence or a post with words in it.")
