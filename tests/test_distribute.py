@@ -144,7 +144,20 @@ TRAINERS = PREAMBLE + textwrap.dedent("""
         )
         return run.model, run.history
 
+    def image_dir_resumed():  # a checkpoint restored under the strategy: the optimizer is built in its scope
+        from vae_tutorial.training.callbacks import InterruptAfterEpoch
+
+        two = {**small, "epochs": 2}
+        try:
+            images.train_image_dir(x, x_test, root / "resumed", iwae_k=2, callbacks=[InterruptAfterEpoch(1)], **two)
+        except KeyboardInterrupt:
+            pass
+        run = images.train_image_dir(x, x_test, root / "resumed", iwae_k=2, **two)
+        assert len(run.history["loss"]) == 2, run.history
+        return run.model, run.history
+
     attempt("train_image_dir", image_dir)
+    attempt("train_image_dir resumed", image_dir_resumed)
     attempt("train_blog_vae", blog)
     print(json.dumps(out))
 """)
@@ -193,7 +206,7 @@ def test_every_trainer_and_both_workflows_train_under_a_strategy_on_two_replicas
     _, runs = _run_fresh(TRAINERS)
     expected = {"same_strategy": True, "replicas": 2, "finite": True}
     names = ["train_image_vae", "train_text_vae", "train_language_model", "train_conditional_vae"]
-    names += ["train_with_latent_penalty", "train_image_dir", "train_blog_vae"]
+    names += ["train_with_latent_penalty", "train_image_dir", "train_image_dir resumed", "train_blog_vae"]
     assert sorted(runs) == sorted(names)
     failed = [f"{name}: {run}" for name, run in runs.items() if run != expected]
     assert not failed, "\n".join(failed)

@@ -17,11 +17,24 @@ import pytest
 from PIL import Image
 
 from vae_tutorial import cli
+from vae_tutorial.errors import DataError
 from vae_tutorial.training import checkpoint, lock, model_dir
+
+# isort: split
+import keras  # after vae_tutorial's modules, which import TensorFlow quietly
 
 EPOCHS = 3
 RUNNER = Path(__file__).with_name("faults_runner.py")
 FAULTS = [(point, sig) for point in ("backup-write", "before-commit", "final-move") for sig in ("SIGINT", "SIGKILL")]
+
+
+class EpochRecorder(keras.callbacks.Callback):
+    def __init__(self):
+        super().__init__()
+        self.epochs = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epochs.append(epoch)
 
 
 def _scans(folder: Path) -> Path:
@@ -146,32 +159,57 @@ def test_a_second_run_on_the_same_folder_is_refused_naming_the_first(tmp_path, c
     assert list(_history(out)["epoch"]) == [0, 1, 2] and _debris(out) == []
 
 
-def test_a_stale_lock_is_taken_over_with_a_message(tmp_path, capsys):
-    gone = subprocess.Popen([sys.executable, "-c", "pass"])
-    gone.wait()  # a PID that no longer runs
+HOLD = """
+import sys, time
+from vae_tutorial.training.lock import DirectoryLock
+DirectoryLock(sys.argv[1]).__enter__()
+print("held", flush=True)
+time.sleep(120)
+"""
+
+
+def test_a_live_lock_is_refused_and_a_dead_ones_is_taken_over(tmp_path, capsys):
     out = tmp_path / "model"
-    out.mkdir()
-    (out / lock.NAME).write_text(f'{{"pid": {gone.pid}, "host": "{os.uname().nodename}", "started": "then"}}')
-    assert lock.holder(out) is None
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(out)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        text = (out / lock.NAME).read_text()
+        with pytest.raises(DataError, match=rf"is being trained by another run \(PID {holder.pid} on "):
+            model_dir.check(out, force=True)  # not even force takes a folder from a live run
+        with pytest.raises(DataError, match=rf"PID {holder.pid}"):
+            lock.DirectoryLock(out).__enter__()
+        assert (out / lock.NAME).read_text() == text  # left alone
+    finally:
+        holder.kill()  # as kill -9: the process cannot remove its lock file
+        holder.wait()
+    assert (out / lock.NAME).exists() and lock.holder(out) is None  # the kernel released the lock
     with model_dir.training(out, "images", force=False, plan={"seed": 0}):
         assert lock.holder(out)["pid"] == os.getpid()
-    assert "taking over the stale lock" in capsys.readouterr().err
+    assert f"taking over the lock of {out} from a run that is gone (PID {holder.pid}" in capsys.readouterr().err
     assert not (out / lock.NAME).exists()
 
 
-def test_a_live_lock_is_refused_and_left_alone(tmp_path):
-    out = tmp_path / "model"
-    out.mkdir()
-    text = f'{{"pid": {os.getppid()}, "host": "{os.uname().nodename}", "started": "now"}}'
-    (out / lock.NAME).write_text(text)
-    with pytest.raises(Exception, match=rf"is being trained by another run \(PID {os.getppid()}"):
-        model_dir.check(out, force=True)  # not even --force takes a folder from a live run
-    assert (out / lock.NAME).read_text() == text
+def test_force_resumes_its_own_interrupted_run_and_restarts_one_with_other_settings(tmp_path):
+    from vae_tutorial.data.images import load_digits
+    from vae_tutorial.training.callbacks import InterruptAfterEpoch
+    from vae_tutorial.workflows.images import train_image_dir
+
+    (x, _), (x_test, _) = load_digits(seed=0)
+    x, x_test, out = x[:64], x_test[:32], tmp_path / "model"
+    small = {"epochs": 2, "batch_size": 32, "iwae_k": 2, "verbose": 0, "force": True}
+    with pytest.raises(KeyboardInterrupt):
+        train_image_dir(x, x_test, out, callbacks=[InterruptAfterEpoch(1)], **small)
+    recorder = EpochRecorder()
+    train_image_dir(x, x_test, out, callbacks=[recorder], **small)  # the same command, --force included
+    assert recorder.epochs == [1]  # resumed after epoch 1
+    with pytest.raises(KeyboardInterrupt):
+        train_image_dir(x, x_test, out, callbacks=[InterruptAfterEpoch(1)], **small)  # over the finished model
+    recorder = EpochRecorder()
+    train_image_dir(x, x_test, out, callbacks=[recorder], **{**small, "latent_dim": 3})
+    assert recorder.epochs == [0, 1]  # other settings: force starts over
 
 
 def test_a_damaged_newest_checkpoint_falls_back_to_the_previous_one(tmp_path, capsys):
-    import keras
-
     model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
     model.compile("adam", "mse")
     saved = checkpoint.Checkpoints(tmp_path / "backup")

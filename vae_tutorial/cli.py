@@ -253,7 +253,9 @@ def build_parser() -> argparse.ArgumentParser:
     images.add_argument("--latent-dim", type=_whole("latent_dim"), default=2, help="size of z (default 2)")
     images.add_argument("--seed", type=SEED, default=0, help="seed of the split, weights and samples (default 0)")
     images.add_argument(
-        "--force", action="store_true", help="overwrite a finished model, or restart an interrupted run"
+        "--force",
+        action="store_true",
+        help="train a new model over a finished one, or over an interrupted run with other settings",
     )
     images.add_argument("--quiet", action="store_true", help="one line per epoch instead of a progress bar")
     images.add_argument("--distribute", **DISTRIBUTE)
@@ -284,7 +286,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     text.add_argument("--vocab-size", type=_whole("vocab_size"), default=5000, help="words kept (default 5000)")
     text.add_argument("--seed", type=SEED, default=0, help="seed of the split and weights (default 0)")
-    text.add_argument("--force", action="store_true", help="overwrite a finished model, or restart an interrupted run")
+    text.add_argument(
+        "--force",
+        action="store_true",
+        help="train a new model over a finished one, or over an interrupted run with other settings",
+    )
     text.add_argument("--quiet", action="store_true", help="one line per epoch instead of a progress bar")
     text.add_argument("--distribute", **DISTRIBUTE)
     text.set_defaults(handler=train_text, flags=_flags(text))

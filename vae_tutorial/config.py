@@ -116,7 +116,9 @@ def output_dir(*parts: str) -> Path:
 
     The project root is the nearest folder, from the working directory up, that holds both
     ``notebooks/`` and ``vae_tutorial/`` (so a notebook run from ``notebooks/`` writes to the
-    same ``build/`` as ``make run``); elsewhere it is ``./build``. Created if missing.
+    same ``build/`` as ``make run``); elsewhere it is ``./build``. That default is returned
+    relative to the working directory (``../build/05`` in a notebook), so that the paths a
+    notebook prints are the same on every machine. Created if missing.
     """
     root = os.environ.get("VAE_TUTORIAL_OUTPUT")
     if root is None:
@@ -125,7 +127,7 @@ def output_dir(*parts: str) -> Path:
             (p for p in (here, *here.parents) if (p / "notebooks").is_dir() and (p / "vae_tutorial").is_dir()),
             here,
         )
-        root = project / "build"
+        root = Path(os.path.relpath(project / "build", here))
     path = Path(root).joinpath(*parts)
     path.mkdir(parents=True, exist_ok=True)
     return path

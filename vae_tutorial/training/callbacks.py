@@ -75,8 +75,11 @@ class ResumableEarlyStopping(keras.callbacks.Callback):
     def __init__(self, monitor: str = "val_neg_elbo", patience: int | None = 3, start_epoch: int = 0):
         super().__init__()
         self.monitor, self.patience, self.start_epoch = monitor, patience, start_epoch
+        self._fresh()
+
+    def _fresh(self) -> None:
         self.state = {"best": None, "best_epoch": None, "wait": 0, "stopped_epoch": None}
-        self.best_weights, self.best_path = None, None
+        self.best_weights, self.best_path, self.resumed = None, None, False
 
     def get_state(self) -> dict:
         """JSON-ready: best value, its epoch (0-based), epochs waited, the epoch it stopped at."""
@@ -84,12 +87,18 @@ class ResumableEarlyStopping(keras.callbacks.Callback):
 
     def set_state(self, state: dict, best_path=None) -> None:
         """Resume from ``state``; ``best_path``: the weights file of the best epoch's checkpoint."""
-        self.state = {**self.state, **state}
-        self.best_weights, self.best_path = None, best_path
+        self._fresh()
+        self.state.update(state)
+        self.best_path, self.resumed = best_path, True
 
     def keep_epochs(self) -> set[int]:
         """The checkpoint (in finished epochs) that holds the best weights: keep it."""
         return set() if self.state["best_epoch"] is None else {self.state["best_epoch"] + 1}
+
+    def on_train_begin(self, logs=None):
+        if not self.resumed:  # a new run: nothing carried over from an earlier fit
+            self._fresh()
+        self.resumed = False
 
     def on_epoch_end(self, epoch, logs=None):
         value = (logs or {}).get(self.monitor)

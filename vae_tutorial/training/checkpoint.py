@@ -57,6 +57,8 @@ def sha256(path: Path) -> str:
 
 def _fsync(path: Path) -> None:
     """Flush a file or a folder entry to disk, so that a power cut cannot reorder the commit."""
+    if os.name == "nt" and path.is_dir():  # Windows cannot open a folder to flush it
+        return
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -92,6 +94,10 @@ def set_random_state(model, state: dict) -> None:
         variable.assign(np.asarray(value, dtype=variable.dtype))
 
 
+def _epochs_of(folder: Path) -> int:
+    return int(folder.name[len(PREFIX) :])
+
+
 class Checkpoints:
     """The committed training state of a run in ``folder`` (a model directory's ``backup/``)."""
 
@@ -102,8 +108,8 @@ class Checkpoints:
         """Checkpoint folders, newest first."""
         if not self.folder.is_dir():
             return []
-        found = [p for p in self.folder.iterdir() if p.is_dir() and p.name.startswith(PREFIX)]
-        return sorted(found, key=lambda p: p.name, reverse=True)
+        found = [p for p in self.folder.iterdir() if p.is_dir() and p.name[len(PREFIX) :].isdigit()]
+        return sorted(found, key=_epochs_of, reverse=True)
 
     def sweep(self) -> None:
         """Remove half-written checkpoints that an interrupted write left behind."""
@@ -113,14 +119,20 @@ class Checkpoints:
 
     @staticmethod
     def _read(folder: Path) -> Saved | None:
-        """The checkpoint in ``folder`` if its state.json reads and model.weights.h5 matches its sha256."""
+        """The checkpoint in ``folder`` if its state.json reads and model.weights.h5 matches its
+        sha256; None if it is damaged (a file missing, cut short, not JSON). A file that cannot
+        be read now (permissions, an I/O error) is a DataError: the checkpoint may be sound."""
         try:
             state = json.loads((folder / "state.json").read_text(encoding="utf-8"))
             if sha256(folder / "model.weights.h5") != state["sha256"]:
                 return None
             return Saved(int(state["epochs"]), state, folder)
-        except (OSError, ValueError, KeyError, TypeError):
+        except (FileNotFoundError, IsADirectoryError, ValueError, KeyError, TypeError):
             return None
+        except OSError as exc:
+            raise DataError(
+                str(folder), f"cannot be read ({exc.strerror or exc})", "Check the folder's permissions and disk."
+            ) from None
 
     def latest(self) -> Saved | None:
         """The newest sound checkpoint (None: start from scratch). A damaged newer one is
@@ -183,7 +195,7 @@ class Checkpoints:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         for folder in self._committed()[2:]:
-            if int(folder.name[len(PREFIX) :]) not in keep:
+            if _epochs_of(folder) not in keep:
                 shutil.rmtree(folder, ignore_errors=True)
 
 

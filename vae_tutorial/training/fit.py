@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable
 
 from vae_tutorial._backend import keras, tf
@@ -91,7 +92,8 @@ def fit(
     """
     n_train = n_examples(train)
     seed_everything(seed)
-    with (strategy or tf.distribute.get_strategy()).scope():
+    scope = (strategy or tf.distribute.get_strategy()).scope
+    with scope():
         model = build()
         model.compile(keras.optimizers.Adam(recipe.learning_rate))
     first, epochs, extra = 0, recipe.epochs, []
@@ -102,11 +104,19 @@ def fit(
         saved = checkpoints.latest()
         history = []
         if saved is not None:
-            restore(model, saved)
+            with scope():  # the optimizer's variables are built under the strategy that trains them
+                restore(model, saved)
             for callback in stateful:
                 state = saved.state["callbacks"].get(type(callback).__name__, {})
                 best = state.get("best_epoch")
-                callback.set_state(state, None if best is None else checkpoints.weights_of(best + 1))
+                best_path = None if best is None else checkpoints.weights_of(best + 1)
+                if best is not None and best_path is None:
+                    print(
+                        f"vae-tutorial: the checkpoint of the best epoch ({best + 1}) is gone or damaged; "
+                        "the best weights from here on are restored instead",
+                        file=sys.stderr,
+                    )
+                callback.set_state(state, best_path)
             first, history = saved.epochs, saved.state["history"]
             epochs = first if saved.state["stopped"] else recipe.epochs
             if verbose:

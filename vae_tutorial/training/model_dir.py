@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import json
 import platform
 import shutil
@@ -109,21 +110,33 @@ def training(out, kind: str, force: bool, plan: dict) -> Iterator[Path]:
     """Own ``out`` while training a model of ``kind`` into it; yields its ``backup/`` folder.
 
     :func:`check` it, take its lock (a second run is refused, naming this one's PID), sweep what
-    a killed run left, clear it if ``force``, and check that an interrupted run resumes with the
-    ``plan`` (JSON-ready settings) it started with. The lock goes when the block ends, however
-    it ends."""
+    a killed run left, and compare ``plan`` (JSON-ready settings, the data's checksum included)
+    with that of an interrupted run: the same plan resumes it, another is refused. ``force``
+    clears a finished model, or an interrupted run with another plan, and starts over; so the
+    same command, ``force`` or not, always resumes its own interrupted run. A full disk is a
+    DataError. The lock goes when the block ends, however it ends."""
     out = Path(out)
     check(out, force)
     try:
         owner = lock.DirectoryLock(out).__enter__()
-    except PermissionError as exc:
-        raise DataError(str(out), f"cannot be written ({exc.strerror})", "Pass a folder you can write to.") from None
+    except OSError as exc:
+        raise DataError(
+            str(out), f"cannot be written ({exc.strerror or exc})", "Pass a folder you can write to."
+        ) from None
     try:
         _sweep(out)
-        if force:
+        if force and ((out / "model.keras").exists() or _changes(out / "backup", plan)):
             _clear(out, kind)
         check_resume(out / "backup", plan)
         yield out / "backup"
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        raise DataError(
+            str(out),
+            f"could not be written ({exc.strerror})",
+            "Free some disk space, then rerun the same command: it resumes from its last checkpoint.",
+        ) from None
     finally:
         owner.__exit__(None, None, None)
 
@@ -136,28 +149,49 @@ def _flat(plan: dict) -> dict:
     return flat
 
 
-def check_resume(backup: Path, plan: dict) -> None:
-    """An interrupted run resumes only with the settings it started with (``plan``, JSON-ready).
-    A run that stopped before its first checkpoint holds nothing to resume: its plan is replaced."""
+def _changes(backup: Path, plan: dict) -> list[str] | None:
+    """How ``plan`` differs from the plan of the interrupted run in ``backup`` ("key old -> new");
+    None if there is no interrupted run to resume (no plan, or no checkpoint yet)."""
     from vae_tutorial.training.checkpoint import Checkpoints
 
     try:
         saved = json.loads((backup / "plan.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        saved = None
+        return None
     if not isinstance(saved, dict) or Checkpoints(backup).latest() is None:
-        backup.mkdir(parents=True, exist_ok=True)
-        text = json.dumps(plan, indent=2)
-        write_atomically(backup, lambda folder: (folder / "plan.json").write_text(text), last="plan.json")
-        return
+        return None
     saved, plan = _flat(saved), _flat(plan)
-    changed = [f"{key} {saved.get(key)!r} -> {plan[key]!r}" for key in plan if saved.get(key) != plan[key]]
-    if changed:
+    return [f"{key} {saved.get(key)!r} -> {plan[key]!r}" for key in plan if saved.get(key) != plan[key]]
+
+
+def check_resume(backup: Path, plan: dict) -> None:
+    """An interrupted run resumes only with the settings it started with (``plan``, JSON-ready).
+    A run that stopped before its first checkpoint holds nothing to resume: its plan is replaced."""
+    changed = _changes(backup, plan)
+    if changed is None:
+        backup.mkdir(parents=True, exist_ok=True)
+        tmp = backup / ".plan.json.tmp"
+        tmp.write_text(json.dumps(plan, indent=2), encoding="utf-8")
+        tmp.replace(backup / "plan.json")
+    elif changed:
         raise DataError(
             str(backup.parent),
             f"holds an interrupted run with other settings ({'; '.join(changed)})",
             "Rerun with the same data and settings to resume, or force=True (--force) to start over.",
         )
+
+
+def data_checksum(*arrays) -> str:
+    """The first 16 hex digits of the sha256 of ``arrays``' bytes: a plan's record of its data,
+    so that an interrupted run never resumes on other data of the same size."""
+    import hashlib
+
+    import numpy as np
+
+    digest = hashlib.sha256()
+    for array in arrays:
+        digest.update(np.ascontiguousarray(array).tobytes())
+    return digest.hexdigest()[:16]
 
 
 def fit_options(out: Path, backup: Path, watch=(), after=()) -> dict:

@@ -61,7 +61,13 @@ def train_image_dir(
     recipe = get_recipe(recipe, IMAGE_RECIPES, ImageRecipe).replace(**changes)
     x_train, x_test = validate_images(x_train, "x_train"), validate_images(x_test, "x_test")
     out = Path(out)
-    plan = {"format": model_dir.FORMAT, "seed": seed, "recipe": recipe.to_dict(), "n_train": len(x_train)}
+    plan = {
+        "format": model_dir.FORMAT,
+        "seed": seed,
+        "recipe": recipe.to_dict(),
+        "n_train": len(x_train),
+        "data": model_dir.data_checksum(x_train, x_test),
+    }
     with model_dir.training(out, KIND, force, plan) as backup:
         model, _ = fit(
             lambda: ImageVAE(**recipe.model_kwargs(), seed=seed),

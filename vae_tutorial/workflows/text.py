@@ -122,6 +122,7 @@ def train_blog_vae(
         "recipe": recipe.to_dict(),
         "vocabulary": vectorizer.vocab_size,
         "train_posts": sorted(p.id for p in train_posts),
+        "data": model_dir.data_checksum(train_ids, val_ids),
     }
     # After the KL warm-up (the held-out negative ELBO can rise while z starts to carry
     # information), and never an empty watch.
