@@ -40,10 +40,12 @@ student: $(STAMP)
 lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=notebooks
 
-# pytest exits 5 when it collects no test: that is not a failure of the suite.
+# pytest exits 5 when it collects no test: that is not a failure of the suite. -n 2: two worker
+# processes (pytest-xdist), one per core; --dist loadfile keeps each file's fixtures in one worker.
+XDIST  := -n 2 --dist loadfile
 test: $(STAMP)
-	VAE_TUTORIAL_FAST=1 $(BIN)/python -m pytest tests || [ $$? -eq 5 ]
-	VAE_TUTORIAL_FAST=1 $(BIN)/python -m pytest $(NBVAL) notebooks
+	VAE_TUTORIAL_FAST=1 $(BIN)/python -m pytest $(XDIST) tests || [ $$? -eq 5 ]
+	VAE_TUTORIAL_FAST=1 $(BIN)/python -m pytest $(XDIST) $(NBVAL) notebooks
 
 lint: $(STAMP)
 	$(BIN)/ruff check vae_tutorial tests benchmarks
