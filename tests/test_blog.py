@@ -17,6 +17,8 @@ from vae_tutorial.training import model_dir
 from vae_tutorial.training.callbacks import InterruptAfterEpoch, ResumableEarlyStopping
 from vae_tutorial.workflows.text import load_blog_vae, train_blog_vae
 
+from tests.helpers import EpochRecorder
+
 MODEL_FILES = model_dir.files("text")
 
 EPOCHS = 3
@@ -33,15 +35,6 @@ def posts(tmp_path_factory):
 
 def _train(posts, out, **kwargs):
     return train_blog_vae(posts, out, **{"epochs": EPOCHS, "seed": 3, "verbose": 0, **SMALL, **kwargs})
-
-
-class EpochRecorder(keras.callbacks.Callback):
-    def __init__(self):
-        super().__init__()
-        self.epochs = []
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.epochs.append(epoch)
 
 
 @pytest.fixture(scope="module")

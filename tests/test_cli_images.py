@@ -16,6 +16,8 @@ from vae_tutorial.data.images import load_image_folder, split_images
 from vae_tutorial.models.image_vae import ImageVAE
 from vae_tutorial.training import model_dir
 
+from tests.helpers import finish, write_scans
+
 # isort: split
 import keras  # after vae_tutorial's modules, which import TensorFlow quietly
 
@@ -28,33 +30,11 @@ def _start(*args, cwd):
     return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=cwd)
 
 
-def _finish(process):
-    try:
-        stdout, stderr = process.communicate(timeout=300)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.communicate()
-        raise
-    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
-
-
-def _scans(folder):
-    """20 dark strokes on white paper, 40 x 40: the loader inverts and resizes them."""
-    folder.mkdir()
-    rng = np.random.default_rng(0)
-    for i in range(20):
-        page = np.full((40, 40), 255, np.uint8)
-        row, col = rng.integers(5, 25, size=2)
-        page[row : row + 12, col : col + 4] = rng.integers(0, 60)
-        Image.fromarray(page).save(folder / f"scan_{i:02d}.png")
-    return folder
-
-
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     """The three runs that train or fail late, started together: the machine has two cores."""
     digits, folder, missing = (tmp_path_factory.mktemp(name) for name in ("digits", "folder", "missing"))
-    scans = _scans(folder / "my scans")
+    scans = write_scans(folder / "my scans")
     started = {
         "digits": (digits / "runs" / "digits", _start("--out", digits / "runs" / "digits", "--epochs", 1, cwd=digits)),
         "folder": (
@@ -66,7 +46,7 @@ def runs(tmp_path_factory):
             _start("--folder", missing / "no-such-folder", "--out", missing / "out", cwd=missing),
         ),
     }
-    return {name: (out, _finish(process)) for name, (out, process) in started.items()}
+    return {name: (out, finish(process)) for name, (out, process) in started.items()}
 
 
 def _check_outputs(out, result):
@@ -141,7 +121,7 @@ def test_train_images_with_a_missing_folder_prints_one_line_and_writes_nothing(r
 
 def test_train_images_rejects_zero_epochs_with_a_one_line_usage_error(tmp_path):
     out = tmp_path / "out"
-    result = _finish(_start("--out", out, "--epochs", "0", cwd=tmp_path))
+    result = finish(_start("--out", out, "--epochs", "0", cwd=tmp_path))
     assert result.returncode == 2
     assert result.stderr == (
         "vae-tutorial: error: argument --epochs: must be a whole number from 1 to 10000, got 0. "
@@ -152,7 +132,7 @@ def test_train_images_rejects_zero_epochs_with_a_one_line_usage_error(tmp_path):
 
 @pytest.mark.parametrize("inside", [False, True], ids=["out is the folder", "out inside the folder"])
 def test_train_images_refuses_an_out_in_the_image_folder_before_reading_it(tmp_path, capsys, inside):
-    scans = _scans(tmp_path / "scans")
+    scans = write_scans(tmp_path / "scans")
     out = scans / "model" if inside else scans
     code = cli.main(["train-images", "--folder", str(scans), "--out", str(out), "--force", "--epochs", "1"])
     err = capsys.readouterr().err
@@ -171,7 +151,7 @@ def test_train_images_rejects_a_negative_seed_with_a_usage_error(tmp_path, capsy
 
 
 def test_train_images_with_out_naming_a_file_is_a_one_line_error(tmp_path, capsys):
-    scans, taken = _scans(tmp_path / "scans"), tmp_path / "taken"
+    scans, taken = write_scans(tmp_path / "scans"), tmp_path / "taken"
     taken.write_text("keep me")
     code = cli.main(["train-images", "--folder", str(scans), "--out", str(taken), "--epochs", "1"])
     err = capsys.readouterr().err
@@ -181,7 +161,7 @@ def test_train_images_with_out_naming_a_file_is_a_one_line_error(tmp_path, capsy
 
 
 def test_train_images_with_out_under_a_file_fails_at_once_and_trains_nothing(tmp_path, capsys):
-    scans, taken = _scans(tmp_path / "scans"), tmp_path / "taken"
+    scans, taken = write_scans(tmp_path / "scans"), tmp_path / "taken"
     taken.write_text("keep me")
     code = cli.main(["train-images", "--folder", str(scans), "--out", str(taken / "model"), "--epochs", "1"])
     captured = capsys.readouterr()

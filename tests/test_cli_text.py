@@ -17,6 +17,8 @@ from vae_tutorial.data.posts import write_sample_blog_csv, write_sample_blog_fol
 from vae_tutorial.errors import DataWarning
 from vae_tutorial.training import model_dir
 
+from tests.helpers import finish
+
 MODEL_FILES = model_dir.files("text")
 
 
@@ -26,16 +28,6 @@ def _start(*args, cwd):
     env["VAE_TUTORIAL_FAST"] = "1"
     argv = [sys.executable, "-m", "vae_tutorial.cli", *map(str, args)]
     return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=cwd)
-
-
-def _finish(process, timeout=300):
-    try:
-        stdout, stderr = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.communicate()
-        raise
-    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
 
 def _small_blog(folder, n=12):
@@ -55,7 +47,7 @@ def _small_blog(folder, n=12):
 def trained(tmp_path_factory):
     root = tmp_path_factory.mktemp("cli")
     blog = _small_blog(root / "blog")
-    result = _finish(_start("train-text", "--folder", blog, "--out", root / "model", "--quiet", cwd=root))
+    result = finish(_start("train-text", "--folder", blog, "--out", root / "model", "--quiet", cwd=root))
     return root, blog, result
 
 
@@ -75,7 +67,7 @@ def test_train_text_reports_what_it_read_and_writes_the_model_directory(trained)
 
 def test_variations_prints_n_lines(trained):
     root = trained[0]
-    result = _finish(_start("variations", "--model", root / "model", "--text", "The fire spread.", "-n", 4, cwd=root))
+    result = finish(_start("variations", "--model", root / "model", "--text", "The fire spread.", "-n", 4, cwd=root))
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert len(lines) == 4 and all(line.strip() for line in lines)
@@ -110,7 +102,7 @@ def test_ctrl_c_stops_train_text_and_the_same_command_resumes(tmp_path):
         assert time.monotonic() < deadline, "no epoch finished in time"
         time.sleep(0.05)
     process.send_signal(signal.SIGINT)
-    stopped = _finish(process)
+    stopped = finish(process)
     if stopped.returncode == 0:
         pytest.skip("training finished before the interrupt arrived (a very fast machine)")
     assert stopped.returncode == 130, stopped.stderr
@@ -118,7 +110,7 @@ def test_ctrl_c_stops_train_text_and_the_same_command_resumes(tmp_path):
     done = max(int(p.name.removeprefix("epoch-")) for p in (tmp_path / "m" / "backup").glob("epoch-*"))
     assert not (tmp_path / "m" / "model.keras").exists()
 
-    resumed = _finish(_start(*args, cwd=tmp_path))
+    resumed = finish(_start(*args, cwd=tmp_path))
     assert resumed.returncode == 0, resumed.stderr
     assert "Resuming a text VAE" in resumed.stdout
     assert f"Epoch {done + 1}/6" in resumed.stdout and "Epoch 1/6" not in resumed.stdout
@@ -130,7 +122,7 @@ def test_ctrl_c_stops_train_text_and_the_same_command_resumes(tmp_path):
 
 
 def test_train_text_on_a_missing_folder_prints_one_line_and_writes_nothing(tmp_path):
-    result = _finish(_start("train-text", "--folder", tmp_path / "nope", "--out", tmp_path / "m", cwd=tmp_path))
+    result = finish(_start("train-text", "--folder", tmp_path / "nope", "--out", tmp_path / "m", cwd=tmp_path))
     assert result.returncode == 2
     assert result.stderr.startswith(f"vae-tutorial: error: {tmp_path / 'nope'}: no such folder. ")
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr

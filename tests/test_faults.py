@@ -14,39 +14,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
 
 from vae_tutorial import cli
+from vae_tutorial._backend import keras
 from vae_tutorial.errors import DataError
 from vae_tutorial.training import checkpoint, lock, model_dir
 
-# isort: split
-import keras  # after vae_tutorial's modules, which import TensorFlow quietly
+from tests.helpers import finish, EpochRecorder, write_scans
 
 EPOCHS = 3
 RUNNER = Path(__file__).with_name("faults_runner.py")
 FAULTS = [(point, sig) for point in ("backup-write", "before-commit", "final-move") for sig in ("SIGINT", "SIGKILL")]
-
-
-class EpochRecorder(keras.callbacks.Callback):
-    def __init__(self):
-        super().__init__()
-        self.epochs = []
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.epochs.append(epoch)
-
-
-def _scans(folder: Path) -> Path:
-    """24 dark strokes on white paper, 32 x 32."""
-    folder.mkdir(parents=True)
-    rng = np.random.default_rng(0)
-    for i in range(24):
-        page = np.full((32, 32), 255, np.uint8)
-        row, col = rng.integers(4, 18, size=2)
-        page[row : row + 10, col : col + 4] = rng.integers(0, 60)
-        Image.fromarray(page).save(folder / f"scan_{i:02d}.png")
-    return folder
 
 
 def _args(scans: Path, out: Path) -> list[str]:
@@ -60,16 +38,6 @@ def _start(args, fault=None) -> subprocess.Popen:
     else:
         argv = [sys.executable, str(RUNNER), *map(str, fault), "--", *args]
     return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-
-
-def _wait(process: subprocess.Popen) -> subprocess.CompletedProcess:
-    try:
-        stdout, stderr = process.communicate(timeout=300)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.communicate()
-        raise
-    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
 
 def _history(out: Path) -> dict[str, np.ndarray]:
@@ -90,13 +58,13 @@ def faulted(tmp_path_factory):
     """An uninterrupted run and, per fault, the faulted run and its plain rerun. Started together
     (a few at a time: the machine has two cores)."""
     root = tmp_path_factory.mktemp("faults")
-    scans = _scans(root / "scans")
+    scans = write_scans(root / "scans")
     cases = {"reference": None, **{f"{point}-{sig}": (point, sig, 2) for point, sig in FAULTS}}
     first = {name: _start(_args(scans, root / name / "model"), fault) for name, fault in cases.items()}
-    firsts = {name: _wait(process) for name, process in first.items()}
+    firsts = {name: finish(process) for name, process in first.items()}
     left = {name: sorted(p.name for p in (root / name / "model").iterdir()) for name in cases if name != "reference"}
     again = {name: _start(_args(scans, root / name / "model")) for name in cases if name != "reference"}
-    return root, firsts, left, {name: _wait(process) for name, process in again.items()}
+    return root, firsts, left, {name: finish(process) for name, process in again.items()}
 
 
 @pytest.mark.parametrize(("point", "sig"), FAULTS, ids=[f"{p}-{s}" for p, s in FAULTS])
@@ -127,8 +95,8 @@ def test_the_reference_run_finished_cleanly(faulted):
 
 
 def test_a_full_disk_stops_the_run_in_one_line_and_the_rerun_resumes(tmp_path):
-    scans, out = _scans(tmp_path / "scans"), tmp_path / "model"
-    full = _wait(_start(_args(scans, out), ("enospc", "-", 2)))
+    scans, out = write_scans(tmp_path / "scans"), tmp_path / "model"
+    full = finish(_start(_args(scans, out), ("enospc", "-", 2)))
     assert full.returncode == 2, full.stderr
     error = full.stderr.strip().splitlines()[-1]
     assert error.startswith(f"vae-tutorial: error: {out / 'backup'}: could not write the backup of epoch 2")
@@ -136,17 +104,17 @@ def test_a_full_disk_stops_the_run_in_one_line_and_the_rerun_resumes(tmp_path):
     assert "Traceback" not in full.stderr
     kept = sorted(p.name for p in (out / "backup").iterdir())
     assert kept == ["epoch-0001", "plan.json"]  # the last good checkpoint, nothing half-written
-    rerun = _wait(_start(_args(scans, out)))
+    rerun = finish(_start(_args(scans, out)))
     assert rerun.returncode == 0, rerun.stderr
     assert list(_history(out)["epoch"]) == [0, 1, 2] and _debris(out) == []
 
 
 def test_a_second_run_on_the_same_folder_is_refused_naming_the_first(tmp_path, capsys):
-    scans, out = _scans(tmp_path / "scans"), tmp_path / "model"
+    scans, out = write_scans(tmp_path / "scans"), tmp_path / "model"
     first = _start(_args(scans, out), ("pause", "-", 1))
     deadline = time.monotonic() + 120
     while not (tmp_path / "paused").exists():
-        assert first.poll() is None, _wait(first).stderr
+        assert first.poll() is None, finish(first).stderr
         assert time.monotonic() < deadline, "the first run never reached its first checkpoint"
         time.sleep(0.2)
     assert cli.main(_args(scans, out)) == 2
@@ -154,7 +122,7 @@ def test_a_second_run_on_the_same_folder_is_refused_naming_the_first(tmp_path, c
     assert f"{out}: is being trained by another run (PID {first.pid} on " in error
     assert "--out" in error and len(error.strip().splitlines()) == 1
     (tmp_path / "resume").touch()
-    result = _wait(first)
+    result = finish(first)
     assert result.returncode == 0, result.stderr  # the first run is undisturbed
     assert list(_history(out)["epoch"]) == [0, 1, 2] and _debris(out) == []
 

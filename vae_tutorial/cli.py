@@ -89,6 +89,17 @@ def _check_out(out, folder) -> None:
         raise DataError("--out", f"cannot be written: {existing} is not writable", "Pass a folder you can write to.")
 
 
+def _training_flags(parser: argparse.ArgumentParser) -> None:
+    """The flags that both training commands share: --force, --quiet, --distribute."""
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="train a new model over a finished one, or over an interrupted run with other settings",
+    )
+    parser.add_argument("--quiet", action="store_true", help="one line per epoch instead of a progress bar")
+    parser.add_argument("--distribute", **DISTRIBUTE)
+
+
 def _strategy(name: str):
     """The tf.distribute strategy named on the command line (None: the default, one device)."""
     if name == "none":
@@ -252,13 +263,7 @@ def build_parser() -> argparse.ArgumentParser:
     images.add_argument("--epochs", type=_whole("epochs"), help="training epochs (default 36; 2 in fast mode)")
     images.add_argument("--latent-dim", type=_whole("latent_dim"), default=2, help="size of z (default 2)")
     images.add_argument("--seed", type=SEED, default=0, help="seed of the split, weights and samples (default 0)")
-    images.add_argument(
-        "--force",
-        action="store_true",
-        help="train a new model over a finished one, or over an interrupted run with other settings",
-    )
-    images.add_argument("--quiet", action="store_true", help="one line per epoch instead of a progress bar")
-    images.add_argument("--distribute", **DISTRIBUTE)
+    _training_flags(images)
     images.set_defaults(handler=train_images, flags=_flags(images))
 
     text = commands.add_parser(
@@ -286,13 +291,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     text.add_argument("--vocab-size", type=_whole("vocab_size"), default=5000, help="words kept (default 5000)")
     text.add_argument("--seed", type=SEED, default=0, help="seed of the split and weights (default 0)")
-    text.add_argument(
-        "--force",
-        action="store_true",
-        help="train a new model over a finished one, or over an interrupted run with other settings",
-    )
-    text.add_argument("--quiet", action="store_true", help="one line per epoch instead of a progress bar")
-    text.add_argument("--distribute", **DISTRIBUTE)
+    _training_flags(text)
     text.set_defaults(handler=train_text, flags=_flags(text))
 
     var = commands.add_parser(

@@ -1,0 +1,44 @@
+"""Small things several test files share: an epoch recorder, a folder of scanned-looking images, and
+waiting for a command started with subprocess.Popen."""
+
+import subprocess
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from vae_tutorial._backend import keras
+
+
+class EpochRecorder(keras.callbacks.Callback):
+    """Records the (0-based) epochs that a fit runs: a resumed run must start after the last checkpoint."""
+
+    def __init__(self):
+        super().__init__()
+        self.epochs = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epochs.append(epoch)
+
+
+def write_scans(folder: Path, n: int = 20) -> Path:
+    """n dark strokes on white paper, 40 x 40 PNGs: the image loader inverts and resizes them."""
+    folder.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    for i in range(n):
+        page = np.full((40, 40), 255, np.uint8)
+        row, col = rng.integers(5, 25, size=2)
+        page[row : row + 12, col : col + 4] = rng.integers(0, 60)
+        Image.fromarray(page).save(folder / f"scan_{i:02d}.png")
+    return folder
+
+
+def finish(process: subprocess.Popen, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Wait for ``process`` (text mode, stdout and stderr piped); kill it after ``timeout`` seconds."""
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        raise
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
