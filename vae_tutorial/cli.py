@@ -89,6 +89,11 @@ def _check_out(out, folder) -> None:
         raise DataError("--out", f"cannot be written: {existing} is not writable", "Pass a folder you can write to.")
 
 
+def _resuming(out) -> bool:
+    """Whether --out holds an interrupted run, which the same command (--force or not) resumes."""
+    return (Path(out) / "backup").is_dir() and not (Path(out) / "model.keras").exists()
+
+
 def _training_flags(parser: argparse.ArgumentParser) -> None:
     """The flags that both training commands share: --force, --quiet, --distribute."""
     parser.add_argument(
@@ -133,8 +138,10 @@ def train_images(args) -> int:
         source = str(Path(args.folder).resolve())
     from vae_tutorial.workflows.images import train_image_dir
 
-    resuming = (Path(args.out) / "backup").is_dir() and not args.force
-    print(f"{'Resuming' if resuming else 'Training'} on {len(x_train)} images, validating on {len(x_test)} ({source})")
+    print(
+        f"{'Resuming' if _resuming(args.out) else 'Training'} on {len(x_train)} images, "
+        f"validating on {len(x_test)} ({source})"
+    )
     run = train_image_dir(
         x_train,
         x_test,
@@ -188,8 +195,9 @@ def train_text(args) -> int:
         print(f"  skipped {where}: {reason}")
     from vae_tutorial.workflows.text import train_blog_vae  # TensorFlow loads only once the data is good
 
-    resuming = (Path(args.out) / "backup").is_dir() and not args.force
-    print(f"{'Resuming' if resuming else 'Training'} a text VAE; Ctrl-C stops it, the same command resumes it.")
+    print(
+        f"{'Resuming' if _resuming(args.out) else 'Training'} a text VAE; Ctrl-C stops it, the same command resumes it."
+    )
     blog = train_blog_vae(
         posts,
         args.out,

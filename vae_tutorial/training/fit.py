@@ -102,7 +102,7 @@ def fit(
         checkpoints.sweep()
         stateful = [c for c in callbacks if hasattr(c, "get_state")]
         saved = checkpoints.latest()
-        history = []
+        rows = []
         if saved is not None:
             with scope():  # the optimizer's variables are built under the strategy that trains them
                 restore(model, saved)
@@ -117,12 +117,12 @@ def fit(
                         file=sys.stderr,
                     )
                 callback.set_state(state, best_path)
-            first, history = saved.epochs, saved.state["history"]
+            first, rows = saved.epochs, saved.state["history"]
             epochs = first if saved.state["stopped"] else recipe.epochs
             if verbose:
                 done = "it had stopped early" if saved.state["stopped"] else f"{epochs - first} to go"
                 print(f"Resuming after epoch {first} of {recipe.epochs} ({done}) from {saved.folder.name}")
-        extra = [Backup(checkpoints, history, stateful)]
+        extra = [Backup(checkpoints, rows, stateful)]
     warmup = warmup_steps(recipe.anneal_fraction, recipe.epochs, n_train, recipe.batch_size)
     annealing = [KLAnnealing(warmup)] if warmup and hasattr(model, "kl_weight") else []
     history = model.fit(

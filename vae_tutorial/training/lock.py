@@ -91,7 +91,15 @@ class DirectoryLock:
         self.fd = None
 
     def __enter__(self) -> DirectoryLock:
-        self.out.mkdir(parents=True, exist_ok=True)
+        try:
+            self.out.mkdir(parents=True, exist_ok=True)
+            return self._take()
+        except OSError as exc:
+            raise DataError(
+                str(self.out), f"cannot be written ({exc.strerror or exc})", "Pass a folder you can write to."
+            ) from None
+
+    def _take(self) -> DirectoryLock:
         while True:
             fd = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o644)
             if not _try_lock(fd):

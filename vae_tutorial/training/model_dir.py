@@ -117,18 +117,19 @@ def training(out, kind: str, force: bool, plan: dict) -> Iterator[Path]:
     DataError. The lock goes when the block ends, however it ends."""
     out = Path(out)
     check(out, force)
-    try:
-        owner = lock.DirectoryLock(out).__enter__()
-    except OSError as exc:
-        raise DataError(
-            str(out), f"cannot be written ({exc.strerror or exc})", "Pass a folder you can write to."
-        ) from None
-    try:
+    with lock.DirectoryLock(out), _disk_full_is_one_line(out):
         _sweep(out)
         if force and ((out / "model.keras").exists() or _changes(out / "backup", plan)):
             _clear(out, kind)
         check_resume(out / "backup", plan)
         yield out / "backup"
+
+
+@contextlib.contextmanager
+def _disk_full_is_one_line(out: Path) -> Iterator[None]:
+    """A full disk (ENOSPC, EDQUOT) while writing ``out`` becomes a DataError saying what to do."""
+    try:
+        yield
     except OSError as exc:
         if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
             raise
@@ -137,8 +138,6 @@ def training(out, kind: str, force: bool, plan: dict) -> Iterator[Path]:
             f"could not be written ({exc.strerror})",
             "Free some disk space, then rerun the same command: it resumes from its last checkpoint.",
         ) from None
-    finally:
-        owner.__exit__(None, None, None)
 
 
 def _flat(plan: dict) -> dict:
