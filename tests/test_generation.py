@@ -1,7 +1,9 @@
-"""Decoding codes into text: greedy, sampling, top-k and beam search against hand computations with the
-teacher-forced logits, an exhaustive search, and variations / interpolation / samples of a trained tiny model."""
+"""Decoding codes into text: greedy, sampling, top-k, top-p and beam search against hand computations with the
+teacher-forced logits, an exhaustive search and the old full-prefix decoding; the repeated n-gram ban and the
+top-p nucleus by hand on decoders of fixed logits; variations / interpolation / samples of a trained tiny model."""
 
 import gc
+import inspect
 import itertools
 import weakref
 
@@ -9,8 +11,10 @@ import numpy as np
 import pytest
 
 from vae_tutorial import generation
+from vae_tutorial._backend import keras
 from vae_tutorial.data.text import BOS_ID, EOS_ID, PAD_ID, UNK_ID
 from vae_tutorial.errors import DataError
+from vae_tutorial.models.conditional import ConditionalTextVAE
 from vae_tutorial.models.text_vae import TextVAE
 
 MAX_LENGTH = 12
@@ -80,7 +84,7 @@ def test_greedy_picks_the_argmax_of_the_teacher_forced_logits_at_every_step(mode
     _assert_eos_then_padding(ids)
     # the decoder is causal, so teacher forcing on the output replays the decoding steps
     logits = model.decoder_logits(codes, _shift_right(ids))
-    logits[..., [PAD_ID, BOS_ID]] = -np.inf  # never words: the decoder never chooses them
+    logits[..., [PAD_ID, BOS_ID, UNK_ID]] = -np.inf  # never chosen (unknown=False by default)
     for i, row in enumerate(ids):
         for t in _until_eos(row):
             assert logits[i, t, row[t]] >= logits[i, t].max() - 1e-5, (i, t)
@@ -95,7 +99,7 @@ def test_top_k_samples_among_the_k_likeliest_words_and_k_1_is_greedy(model, code
     np.testing.assert_array_equal(generation.decode(model, codes, "top_k", k=3, seed=3), ids)
     assert not np.array_equal(ids, greedy)
     logits = model.decoder_logits(codes, _shift_right(ids))
-    logits[..., [PAD_ID, BOS_ID]] = -np.inf  # never words: the decoder never chooses them
+    logits[..., [PAD_ID, BOS_ID, UNK_ID]] = -np.inf  # never chosen (unknown=False by default)
     for i, row in enumerate(ids):
         for t in _until_eos(row):
             third = np.sort(logits[i, t])[-3]  # among the words it may choose
@@ -159,16 +163,18 @@ def test_a_beam_wider_than_all_prefixes_finds_the_best_sequence_of_an_exhaustive
     candidates = np.unique(candidates, axis=0)
     for z in rng.standard_normal((3, 1, 2)).astype(np.float32):
         scores = _hand_scores(tiny, np.repeat(z, len(candidates), axis=0), candidates)
-        found = generation.decode(tiny, z, "beam", beam_width=216)
+        found = generation.decode(tiny, z, "beam", beam_width=216, unknown=True)  # the search's words: all 6
         assert _hand_scores(tiny, z, found)[0] == pytest.approx(scores.max(), abs=1e-4)
-        narrow = generation.decode(tiny, z, "beam", beam_width=1)  # greedy: never better than the optimum
+        narrow = generation.decode(tiny, z, "beam", beam_width=1, unknown=True)  # greedy: never better
         assert _hand_scores(tiny, z, narrow)[0] <= scores.max() + 1e-4
 
 
 def test_the_repeat_decoder_decodes_every_position_from_one_pass():
     tiny = _tiny(20, 6, "repeat", scale=0.5, seed=2)
     z = np.random.default_rng(2).standard_normal((30, 2)).astype(np.float32)
-    by_hand = tiny.decoder_logits(z, np.zeros((30, 6), np.int32)).argmax(-1)
+    logits = tiny.decoder_logits(z, np.zeros((30, 6), np.int32))
+    logits[..., UNK_ID] = -np.inf  # never chosen by default ([PAD] and [BOS] are unlikely here)
+    by_hand = logits.argmax(-1)
     for row in by_hand:
         row[_until_eos(row).stop :] = PAD_ID
     greedy = generation.decode(tiny, z)
@@ -193,15 +199,200 @@ def test_decode_never_emits_pad_or_bos_as_a_word():
     assert not failures
 
 
-def test_unknown_false_never_chooses_unk_even_when_the_decoder_favours_it():
+def test_unk_is_never_chosen_unless_unknown_is_true_even_when_the_decoder_favours_it():
     z = np.random.default_rng(4).standard_normal((6, 2)).astype(np.float32)
     for decoder in ("autoregressive", "repeat"):
         tiny = _tiny(8, 5, decoder, scale=0.5, seed=4)
         bias = tiny.decoder.get_layer("logits").bias
         bias.assign(bias.numpy() + 8.0 * (np.arange(8) == UNK_ID))  # [UNK] is now the likeliest word
         for method in generation.METHODS:
-            assert (generation.decode(tiny, z, method, k=3, beam_width=3, seed=0) == UNK_ID).any(), method
-            assert not (generation.decode(tiny, z, method, k=3, beam_width=3, seed=0, unknown=False) == UNK_ID).any()
+            assert not (generation.decode(tiny, z, method, k=3, beam_width=3, seed=0) == UNK_ID).any(), method
+            assert (generation.decode(tiny, z, method, k=3, beam_width=3, seed=0, unknown=True) == UNK_ID).any()
+
+
+@pytest.mark.parametrize(
+    "function", [generation.decode, generation.variations, generation.interpolate, generation.sample]
+)
+def test_unknown_is_false_by_default_everywhere(function):
+    assert inspect.signature(function).parameters["unknown"].default is False
+
+
+# --- stepped decoding: the recurrent state carried from step to step --------------------------
+
+
+def _random_model(cell="gru", condition_dim=0):
+    """An untrained autoregressive model (vocabulary 30, max_length 7, latent 3) whose decoder weights are
+    moved at random, conditional if condition_dim."""
+    kwargs = {"latent_dim": 3, "embed_dim": 5, "encoder": "lstm", "encoder_units": 4, "decoder_units": 6}
+    if condition_dim:
+        model = ConditionalTextVAE(30, 7, condition_dim, cell=cell, seed=0, **kwargs)
+    else:
+        model = TextVAE(30, 7, cell=cell, seed=0, **kwargs)
+    rng = np.random.default_rng(1)
+    for variable in model.decoder.trainable_weights:
+        variable.assign(variable.numpy() + rng.normal(scale=0.5, size=variable.shape).astype("float32"))
+    return model
+
+
+def _full_prefix_greedy(model, z, condition=None):
+    """Greedy decoding the old way: every step runs the whole decoder on the whole prefix and reads position t."""
+    n, length = len(z), model.max_length
+    cond = [] if condition is None else [model._condition(condition, n)]  # the model's scaled condition
+    inputs = np.zeros((n, length), np.int32)
+    inputs[:, 0] = BOS_ID
+    outputs = np.zeros((n, length), np.int32)
+    done = np.zeros(n, bool)
+    for t in range(length):
+        logits = np.array(model.decoder([z, inputs, *cond], training=False))[:, t]
+        logits[:, [PAD_ID, BOS_ID, UNK_ID]] = -np.inf
+        token = logits.argmax(axis=-1)
+        outputs[:, t] = np.where(done, PAD_ID, token)
+        if t + 1 < length:
+            inputs[:, t + 1] = outputs[:, t]
+        done |= token == EOS_ID
+    return outputs
+
+
+CELLS_AND_CONDITIONS = [("gru", 0), ("lstm", 0), ("gru", 5), ("lstm", 5)]
+
+
+@pytest.mark.parametrize(("cell", "condition_dim"), CELLS_AND_CONDITIONS)
+def test_stepped_logits_equal_the_teacher_forced_logits_at_every_position(cell, condition_dim):
+    model = _random_model(cell, condition_dim)
+    rng = np.random.default_rng(2)
+    z = rng.standard_normal((6, 3)).astype(np.float32)
+    condition = rng.standard_normal((6, condition_dim)).astype(np.float32) if condition_dim else None
+    decoder_ids = _shift_right(rng.integers(0, 30, (6, 7)).astype(np.int32))
+    full = model.decoder_logits(z, decoder_ids, condition)
+    zc = z if condition is None else np.concatenate([z, model._condition(condition, 6)], axis=1)
+    stepped = generation._Recurrent(model, zc)
+    for t in range(7):
+        np.testing.assert_allclose(stepped(decoder_ids[:, t], t), full[:, t], atol=1e-5, err_msg=f"position {t}")
+    rnn = next(layer for layer in model.decoder.layers if isinstance(layer, keras.layers.RNN))
+    assert rnn.cell.weights and all(any(w is v for v in rnn.weights) for w in rnn.cell.weights), "the cell's own"
+
+
+@pytest.mark.parametrize(("cell", "condition_dim"), CELLS_AND_CONDITIONS)
+def test_stepped_greedy_equals_the_old_full_prefix_greedy(cell, condition_dim):
+    model = _random_model(cell, condition_dim)
+    rng = np.random.default_rng(3)
+    z = rng.standard_normal((10, 3)).astype(np.float32)
+    condition = rng.standard_normal(condition_dim).astype(np.float32) if condition_dim else None
+    ids = generation.decode(model, z, condition=condition)
+    np.testing.assert_array_equal(ids, _full_prefix_greedy(model, z, condition))
+    assert len({tuple(row) for row in ids}) > 1
+
+
+def test_stepped_greedy_of_the_trained_model_equals_the_old_full_prefix_greedy(model, codes):
+    np.testing.assert_array_equal(generation.decode(model, codes), _full_prefix_greedy(model, codes))
+
+
+def test_beam_decodes_each_code_as_if_alone_in_batches_of_any_size(model, codes, monkeypatch):
+    together = generation.decode(model, codes, "beam", beam_width=3)
+    alone = [generation.decode(model, codes[i : i + 1], "beam", beam_width=3) for i in range(len(codes))]
+    np.testing.assert_array_equal(together, np.concatenate(alone))
+    monkeypatch.setattr(generation, "BEAM_BATCH", 3 * 3 * model.vocab_size)  # 3 codes of 3 beams at once
+    np.testing.assert_array_equal(generation.decode(model, codes, "beam", beam_width=3), together)
+
+
+# --- decoders of fixed logits: top-p and the repeated n-gram ban by hand ------------------------
+
+
+def _fixed(logits, max_length, decoder="autoregressive"):
+    """A TextVAE whose decoder gives the same logits (vocab,) at every position, whatever its inputs."""
+    model = TextVAE(
+        len(logits),
+        max_length,
+        latent_dim=2,
+        embed_dim=4,
+        encoder="lstm",
+        encoder_units=4,
+        decoder_units=4,
+        decoder=decoder,
+        seed=0,
+    )
+    layer = model.decoder.get_layer("logits")
+    layer.kernel.assign(np.zeros(layer.kernel.shape, "float32"))
+    layer.bias.assign(np.asarray(logits, "float32"))
+    return model
+
+
+# [PAD], [UNK], [BOS] likely but never chosen; the words' probabilities among the rest: no ties
+NUCLEUS_PROBS = np.array([0.5, 0.5, 0.5, 0.08, 0.4, 0.25, 0.15, 0.12])
+
+
+@pytest.mark.parametrize(
+    ("top_p", "temperature", "kept"),
+    [
+        (0.3, 1.0, {4}),  # 0.4 >= 0.3
+        (0.6, 1.0, {4, 5}),  # 0.4 < 0.6 <= 0.65
+        (0.75, 1.0, {4, 5, 6}),  # 0.65 < 0.75 <= 0.8
+        (0.9, 1.0, {4, 5, 6, 7}),  # 0.8 < 0.9 <= 0.92
+        (1.0, 1.0, {EOS_ID, 4, 5, 6, 7}),
+        (0.75, 0.5, {4, 5}),  # p^2 normalised: 0.602, 0.235, ...: 0.602 < 0.75 <= 0.837
+        (0.75, 2.0, {4, 5, 6, 7}),  # sqrt(p) normalised: 0.294, 0.233, 0.180, 0.161, 0.132 ([EOS])
+    ],
+)
+@pytest.mark.parametrize("decoder", ["autoregressive", "repeat"])
+def test_top_p_samples_among_the_smallest_set_of_likeliest_words_reaching_p(top_p, temperature, kept, decoder):
+    model = _fixed(np.log(NUCLEUS_PROBS), 1, decoder)
+    first = generation.decode(model, np.zeros((1000, 2)), "top_p", temperature, top_p=top_p, seed=0)[:, 0]
+    assert set(np.unique(first).tolist()) == kept
+    kept = sorted(kept)
+    expected = NUCLEUS_PROBS[kept] ** (1 / temperature)  # the kept words' probabilities after temperature
+    frequencies = np.array([np.mean(first == token) for token in kept])
+    np.testing.assert_allclose(frequencies, expected / expected.sum(), atol=0.05)
+
+
+def test_top_p_of_one_is_plain_sampling(model, codes):
+    np.testing.assert_array_equal(
+        generation.decode(model, codes, "top_p", 0.8, top_p=1.0, seed=4),
+        generation.decode(model, codes, "sample", 0.8, seed=4),
+    )
+
+
+# words 4 > 5 > 6 > 7 > [EOS] with gaps of 2 nats: greedy loops on 4 for ever
+LOOPING = [0.0, 0.0, 0.0, 1.0, 9.0, 7.0, 5.0, 3.0]
+BY_HAND = {
+    0: [4, 4, 4, 4, 4, 4, 4, 4, 4, 4],
+    1: [4, 5, 6, 7, EOS_ID, 0, 0, 0, 0, 0],  # each word once, then only [EOS] is left
+    2: [4, 4, 5, 4, 6, 4, 7, 4, EOS_ID, 0],  # after 4: not 4 (4 4), then not 5 (4 5), ...
+    3: [4, 4, 4, 5, 4, 4, 6, 4, 4, 7],  # after 4 4: not 4 (4 4 4), then not 5 (4 4 5), ...
+}
+
+
+@pytest.mark.parametrize("size", sorted(BY_HAND))
+@pytest.mark.parametrize("decoder", ["autoregressive", "repeat"])
+def test_no_repeat_ngram_forbids_the_word_that_would_complete_an_earlier_ngram(size, decoder):
+    model = _fixed(LOOPING, 10, decoder)
+    z = np.zeros((2, 2), np.float32)
+    expected = np.array([BY_HAND[size]] * 2)
+    near_greedy = {"greedy": {}, "top_k": {"k": 1}, "top_p": {"top_p": 0.01}, "sample": {"temperature": 0.01}}
+    for method, kwargs in near_greedy.items():
+        got = generation.decode(model, z, method, seed=0, no_repeat_ngram=size, **kwargs)
+        np.testing.assert_array_equal(got, expected, err_msg=method)
+    # every other path takes a word 2 nats below the best at some step, while the greedy one loses < 1.5 nats
+    beam = generation.decode(model, z, "beam", beam_width=3, no_repeat_ngram=size)
+    np.testing.assert_array_equal(beam, expected)
+
+
+def _repeats_an_ngram(row, size):
+    words = [tuple(row[i : i + size]) for i in range(_until_eos(row).stop - size + 1)]
+    return len(set(words)) < len(words)
+
+
+@pytest.mark.parametrize("decoder", ["autoregressive", "repeat"])
+def test_no_repeat_ngram_holds_for_every_method(decoder):
+    tiny = _tiny(8, 10, decoder, scale=1.0, seed=5)
+    z = np.random.default_rng(5).standard_normal((20, 2)).astype(np.float32)
+    looped = set()
+    for method in generation.METHODS:
+        free = generation.decode(tiny, z, method, k=3, beam_width=3, seed=0)
+        looped |= {method for row in free if _repeats_an_ngram(row, 2)}
+        banned = generation.decode(tiny, z, method, k=3, beam_width=3, seed=0, no_repeat_ngram=2)
+        _assert_eos_then_padding(banned)
+        assert not any(_repeats_an_ngram(row, 2) for row in banned), method
+    assert {"greedy", "beam"} <= looped, "without the ban these decoders repeat: else this test shows nothing"
 
 
 @pytest.mark.parametrize(
@@ -217,6 +408,12 @@ def test_unknown_false_never_chooses_unk_even_when_the_decoder_favours_it():
         ({"z": np.zeros((3, 5))}, r"^z: expected shape \(n, 4\) with n >= 1, got \(3, 5\)\."),
         ({"z": np.full((2, 4), np.nan)}, r"^z: contains 8 NaN or infinite values\."),
         ({"seed": -1}, r"^seed: must be a whole number >= 0, got -1\."),
+        ({"top_p": 0}, r"^top_p: must be a number in \(0, 1\], got 0\. Use e\.g\. 0\.9\.$"),
+        ({"top_p": 1.5}, r"^top_p: must be a number in \(0, 1\], got 1\.5\."),
+        ({"top_p": float("nan")}, r"^top_p: must be a number in \(0, 1\], got nan\."),
+        ({"no_repeat_ngram": -1}, r"^no_repeat_ngram: must be a whole number >= 0, got -1\. Use e\.g\. 3\.$"),
+        ({"no_repeat_ngram": 2.5}, r"^no_repeat_ngram: must be a whole number >= 0, got 2\.5\."),
+        ({"no_repeat_ngram": True}, r"^no_repeat_ngram: must be a whole number >= 0, got True\."),
     ],
 )
 def test_decode_rejects_bad_arguments_by_name(model, codes, kwargs, message):
@@ -305,14 +502,96 @@ def test_variations_interpolate_reject_bad_input_by_name(model, vectorizer_and_i
             generation.interpolate(model, vectorizer, "The sky is blue.", "It rained.", steps=steps)
 
 
+def test_interpolate_and_sample_pass_their_decoding_arguments_on(model, vectorizer_and_ids, far_pair):
+    vectorizer = vectorizer_and_ids[0]
+    decoding = {"temperature": 1.5, "top_p": 0.8, "no_repeat_ngram": 2, "seed": 3}
+    path = generation.interpolate(model, vectorizer, *far_pair, steps=4, method="top_p", **decoding)
+    means = model.encode(vectorizer.encode(list(far_pair)))[0]
+    z = (means[0] + np.linspace(0.0, 1.0, 4)[:, None] * (means[1] - means[0])).astype(np.float32)
+    assert path == vectorizer.decode(generation.decode(model, z, "top_p", **decoding))
+    texts = generation.sample(model, vectorizer, n=4, method="top_p", **decoding)
+    z = np.random.default_rng(3).standard_normal((4, LATENT)).astype(np.float32)
+    assert texts == vectorizer.decode(generation.decode(model, z, "top_p", **decoding))
+
+
+# --- closeness --------------------------------------------------------------------------------
+
+
+def test_closeness_runs_from_a_new_sentence_on_the_topic_to_nearly_the_same_sentence():
+    same, new = generation.closeness_settings(1.0), generation.closeness_settings(0.0)
+    assert same["scale"] == 0.0 and same["method"] in ("greedy", "beam")  # the posterior mean, decoded
+    assert 1.5 <= new["scale"] <= 2.5 and new["method"] == "top_p" and new["temperature"] == 1.0
+    grid = [generation.closeness_settings(c) for c in np.linspace(0.0, 1.0, 11)]
+    for looser, closer in itertools.pairwise(grid):  # closer: never further out, never a wider nucleus
+        assert closer["scale"] <= looser["scale"] and closer["top_p"] <= looser["top_p"]
+    for chosen in grid:  # every setting is one that decode accepts
+        generation._settings(chosen["method"], chosen["temperature"], top_p=chosen["top_p"])
+        assert 0.0 <= chosen["scale"] <= generation.MAX_SCALE
+
+
+def test_variations_at_a_closeness_use_its_settings_instead_of_their_own(model, vectorizer_and_ids, far_pair):
+    vectorizer, text = vectorizer_and_ids[0], far_pair[0]
+    for closeness in (0.0, 0.5, 1.0):
+        chosen = generation.closeness_settings(closeness)
+        got = generation.variations(model, vectorizer, text, n=3, seed=2, closeness=closeness, scale=9.0, method="beam")
+        z = generation.variation_codes(model, vectorizer, text, n=3, scale=chosen["scale"], seed=2)
+        ids = generation.decode(
+            model, z, chosen["method"], chosen["temperature"], seed=2, top_p=chosen["top_p"], no_repeat_ngram=4
+        )
+        assert got == vectorizer.decode(ids), closeness
+    assert len(set(generation.variations(model, vectorizer, text, n=3, seed=2, closeness=1.0))) == 1
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda m, v: generation.variations(m, v, "", closeness=1.5),
+            r"^closeness: must be a number in \[0, 1\], got 1\.5\. Use e\.g\. 0\.5\.$",
+        ),
+        (lambda m, v: generation.variations(m, v, "", closeness="1"), r"^closeness: must be a number in \[0, 1\]"),
+        (lambda m, v: generation.variations(m, v, "", top_p=0), r"^top_p: must be a number in \(0, 1\], got 0\."),
+        (
+            lambda m, v: generation.variations(m, v, "", no_repeat_ngram=-1),
+            r"^no_repeat_ngram: must be a whole number >= 0, got -1\.",
+        ),
+        (lambda m, v: generation.interpolate(m, v, "", "", top_p=2), r"^top_p: must be a number in \(0, 1\], got 2\."),
+        (
+            lambda m, v: generation.interpolate(m, v, "", "", no_repeat_ngram=0.5),
+            r"^no_repeat_ngram: must be a whole number >= 0, got 0\.5\.",
+        ),
+        (
+            lambda m, v: generation.interpolate(m, v, "", "", temperature=0),
+            r"^temperature: must be a number in \(0, 5\]",
+        ),
+        (lambda m, v: generation.interpolate(m, v, "", "", seed=-1), r"^seed: must be a whole number >= 0, got -1\."),
+        (lambda m, v: generation.sample(m, v, top_p=-1), r"^top_p: must be a number in \(0, 1\], got -1\."),
+        (lambda m, v: generation.sample(m, v, no_repeat_ngram="2"), r"^no_repeat_ngram: must be a whole number >= 0"),
+        (lambda m, v: generation.sample(m, v, method="nucleus"), r"^method: unknown decoding method 'nucleus'\."),
+    ],
+)
+def test_new_arguments_are_checked_by_name_before_any_work(model, vectorizer_and_ids, call, message):
+    # the texts are empty: had the decoding arguments been checked after encoding, the error would name the text
+    with pytest.raises(DataError, match=message):
+        call(model, vectorizer_and_ids[0])
+
+
 # --- the decoder cache ----------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("decoder", ["autoregressive", "repeat"])
 def test_the_decoder_cache_does_not_keep_a_model_alive(decoder, vectorizer_and_ids):
     vectorizer = vectorizer_and_ids[0]
-    model = TextVAE(vectorizer.vocab_size, MAX_LENGTH, latent_dim=2, embed_dim=4, encoder_units=4,
-                    decoder_units=4, decoder=decoder, seed=0)  # fmt: skip
+    model = TextVAE(
+        vectorizer.vocab_size,
+        MAX_LENGTH,
+        latent_dim=2,
+        embed_dim=4,
+        encoder_units=4,
+        decoder_units=4,
+        decoder=decoder,
+        seed=0,
+    )
     z = np.random.default_rng(0).standard_normal((3, 2)).astype(np.float32)
     assert generation.decode(model, z).shape == (3, MAX_LENGTH)
     assert generation.decode(model, z, "beam", beam_width=2).shape == (3, MAX_LENGTH)

@@ -1,12 +1,19 @@
-"""Turning latent codes into text: greedy, temperature, top-k and beam decoding, and the
-three things a user wants from a text VAE: variations of an input, interpolation, samples.
+"""Turning latent codes into text: greedy, temperature, top-k, top-p (nucleus) and beam decoding,
+with an optional ban on repeated n-grams, and the three things a user wants from a text VAE:
+variations of an input, interpolation, samples.
 
 All functions take a trained :class:`~vae_tutorial.models.text_vae.TextVAE` (or the
 conditional one, with ``condition=``) and return token ids (n, max_length) or strings.
+
+The autoregressive decoder runs one position at a time through its own layers (embedding,
+recurrent cell, logits), carrying the recurrent state from step to step: decoding costs
+grow linearly with the length. The "repeat" decoder predicts every position in one pass.
+[PAD] and [BOS] are never chosen, [UNK] only with ``unknown=True``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import weakref
 from collections.abc import Iterable
 
@@ -15,95 +22,263 @@ import numpy as np
 from vae_tutorial.data.text import BOS_ID, EOS_ID, PAD_ID, UNK_ID
 from vae_tutorial.errors import DataError, codes, real_number, seed as check_seed, whole_number
 
-METHODS = ("greedy", "sample", "top_k", "beam")
+METHODS = ("greedy", "sample", "top_k", "top_p", "beam")
 MAX_N = 1000  # texts per call: each decoding step holds (n, vocabulary) logits
 MAX_TEMPERATURE = 5.0  # above it the words are close to uniform noise
 MAX_SCALE = 10.0  # posterior standard deviations from the input's code; far beyond it the decoder sees no code it knows
+BEAM_BATCH = 2**22  # beam candidates (codes x beams x vocabulary) scored at once: 32 MiB of float64
 
 
-def _temperature(temperature) -> float:
-    """``temperature`` as a float in (0, MAX_TEMPERATURE]; a DataError naming it otherwise."""
-    return real_number("temperature", temperature, 0.0, MAX_TEMPERATURE, 0.7, low_open=True)
+# --- checked settings -------------------------------------------------------------------------
 
 
-def _log_softmax(logits: np.ndarray, temperature: float = 1.0, unknown: bool = True) -> np.ndarray:
-    scaled = logits / temperature
-    scaled[..., [PAD_ID, BOS_ID]] = -np.inf  # never words: a row ends with [EOS], then padding
-    if not unknown:
-        scaled[..., UNK_ID] = -np.inf
-    scaled = scaled - scaled.max(axis=-1, keepdims=True)
-    return scaled - np.log(np.exp(scaled).sum(axis=-1, keepdims=True))
+@dataclasses.dataclass(frozen=True)
+class _Settings:
+    """How to choose each token (the checked arguments of :func:`decode`)."""
 
+    method: str
+    temperature: float
+    k: int
+    top_p: float
+    beam_width: int
+    no_repeat_ngram: int
+    unknown: bool
+
+
+def _settings(
+    method="greedy", temperature=1.0, k=10, top_p=0.9, beam_width=5, no_repeat_ngram=0, unknown=False
+) -> _Settings:
+    """The decoding arguments checked, in order; a DataError naming the first bad one."""
+    if method not in METHODS:
+        raise DataError("method", f"unknown decoding method {method!r}", f"Use one of {METHODS}.")
+    return _Settings(
+        method=method,
+        temperature=real_number("temperature", temperature, 0.0, MAX_TEMPERATURE, 0.7, low_open=True),
+        k=whole_number("k", k, 10),
+        top_p=real_number("top_p", top_p, 0.0, 1.0, 0.9, low_open=True),
+        beam_width=whole_number("beam_width", beam_width, 5),
+        no_repeat_ngram=whole_number("no_repeat_ngram", no_repeat_ngram, 3, low=0),
+        unknown=bool(unknown),
+    )
+
+
+def closeness_settings(closeness: float) -> dict:
+    """How variations at ``closeness`` in [0, 1] are drawn: {"scale", "method", "temperature", "top_p"}.
+
+    1.0: nearly the same sentence. The posterior mean (scale 0), decoded greedily.
+    0.0: the same topic, a new sentence. Codes about 2 posterior standard deviations from the
+    mean (scale 2), words sampled from the nucleus of 0.95 of the probability at temperature 1.
+    In between, linear: scale = 2 (1 - c), top_p = 0.5 + 0.45 (1 - c), temperature 1, method
+    "top_p" below 1. (The numbers are a first guess, to be tuned on a trained model.)
+    """
+    closeness = real_number("closeness", closeness, 0.0, 1.0, 0.5)
+    far = 1.0 - closeness
+    return {
+        "scale": 2.0 * far,
+        "method": "greedy" if closeness == 1.0 else "top_p",
+        "temperature": 1.0,
+        "top_p": 0.5 + 0.45 * far,
+    }
+
+
+# --- the decoder, compiled --------------------------------------------------------------------
 
 _COMPILED = weakref.WeakKeyDictionary()
 
 
-def _decoder_fn(model):
-    """The model's decoder as one compiled TensorFlow function (traced once per batch size):
-    a step of decoding is then a single call instead of an eager pass through every layer.
+def _compiled(model, name: str, make):
+    """``make(ref)`` (a function of tensors, reaching the model through the weak reference ``ref``)
+    as one compiled TensorFlow function, traced once per batch size and cached per model and name.
 
-    Cached per model without keeping it alive: the function reaches its model through a weak
-    reference, so once the user drops the model, its cache entry goes with it."""
-    if model not in _COMPILED:
+    Cached without keeping the model alive: once the user drops the model, its entry goes too."""
+    functions = _COMPILED.setdefault(model, {})
+    if name not in functions:
         from vae_tutorial._backend import tf
 
-        ref = weakref.ref(model)
-        _COMPILED[model] = tf.function(lambda inputs: ref().decoder(inputs, training=False), reduce_retracing=True)
-    return _COMPILED[model]
+        functions[name] = tf.function(make(weakref.ref(model)), reduce_retracing=True)
+    return functions[name]
 
 
-def _step_logits(model, z, decoder_ids, condition, t: int) -> np.ndarray:
-    """Logits of position t (n, vocab). The decoder is causal: inputs after t do not matter."""
-    inputs = [z, decoder_ids] if condition is None else [z, decoder_ids, condition]
-    return np.asarray(_decoder_fn(model)(inputs)[:, t], dtype=np.float64)
+def _whole_decoder(ref):
+    """inputs [z, ids(, condition)] -> logits (n, max_length, vocab): the decoder in one pass."""
+    return lambda inputs: ref().decoder(inputs, training=False)
 
 
-def _choose(log_probs: np.ndarray, method: str, k: int, rng: np.random.Generator) -> np.ndarray:
-    if method == "greedy":
+def _initial_states(ref):
+    """zc (n, latent [+ condition]) -> the recurrent states (n, units): (h,) for a GRU, (h, c) for an LSTM."""
+    names = ("initial_state",) if ref().cell == "gru" else ("initial_state", "initial_cell")
+    return lambda zc: tuple(ref().decoder.get_layer(name)(zc) for name in names)
+
+
+def _one_step(ref):
+    """(tokens (n,), zc (n, d), states) -> (logits (n, vocab), new states): one position of the
+    autoregressive decoder through its own layers, the recurrent layer's cell sharing its weights."""
+    from vae_tutorial._backend import keras
+
+    def step(tokens, zc, states):
+        decoder = ref().decoder
+        rnn = next(layer for layer in decoder.layers if isinstance(layer, keras.layers.RNN))
+        x = keras.ops.concatenate([decoder.get_layer("decoder_embedding")(tokens), zc], axis=-1)
+        output, states = rnn.cell(x, list(states), training=False)
+        return decoder.get_layer("logits")(output), tuple(states)
+
+    return step
+
+
+class _Recurrent:
+    """The autoregressive decoder for codes zc (n, d), one position per call: it keeps the recurrent
+    state between calls, so every step costs the same."""
+
+    def __init__(self, model, zc: np.ndarray):
+        self._step, self._zc = _compiled(model, "step", _one_step), zc
+        self._states = _compiled(model, "initial_states", _initial_states)(zc)
+
+    def __call__(self, tokens: np.ndarray, t: int) -> np.ndarray:
+        """Logits (n, vocab) float64 of position t, given the tokens (n,) chosen at t - 1 ([BOS] at 0)."""
+        logits, self._states = self._step(tokens, self._zc, self._states)
+        return np.asarray(logits, np.float64)
+
+    def reorder(self, parents: np.ndarray) -> None:
+        """Row i continues from row parents[i] (a beam search keeping its best beams)."""
+        self._states = tuple(np.asarray(state)[parents] for state in self._states)
+
+
+class _OnePass:
+    """The repeat decoder, which ignores the chosen tokens: every position's logits from one pass."""
+
+    def __init__(self, model, z: np.ndarray, condition):
+        ids = np.zeros((len(z), model.max_length), np.int32)
+        inputs = [z, ids] if condition is None else [z, ids, condition]
+        self._logits = np.asarray(_compiled(model, "whole", _whole_decoder)(inputs))
+
+    def __call__(self, tokens: np.ndarray, t: int) -> np.ndarray:
+        return self._logits[:, t].astype(np.float64)
+
+
+# --- choosing tokens --------------------------------------------------------------------------
+
+
+def _ban_repeats(logits: np.ndarray, outputs: np.ndarray, t: int, size: int, live: np.ndarray) -> None:
+    """Set to -inf, in the live rows of logits (n, vocab), every token that would complete an n-gram
+    (n = size) of token ids already in the row's outputs[:, :t] (as Hugging Face's no_repeat_ngram_size)."""
+    starts = t - size + 1  # the earlier n-grams: they start at 0 .. t - size
+    if size == 0 or starts < 1:
+        return
+    matches = np.repeat(live[:, None], starts, axis=1)
+    for j in range(size - 1):  # n-gram i's first size - 1 tokens equal the last size - 1 tokens
+        matches &= outputs[:, j : j + starts] == outputs[:, t - size + 1 + j, None]
+    rows, first = np.nonzero(matches)
+    logits[rows, outputs[rows, first + size - 1]] = -np.inf
+
+
+def _log_probs(logits, outputs, t: int, settings: _Settings, live) -> np.ndarray:
+    """log softmax(logits / temperature) (n, vocab) over the allowed tokens: never [PAD] or [BOS],
+    [UNK] only if settings.unknown, no repeated n-gram (in the live rows) if settings.no_repeat_ngram."""
+    scaled = logits / settings.temperature
+    scaled[:, [PAD_ID, BOS_ID]] = -np.inf  # never words: a row ends with [EOS], then padding
+    if not settings.unknown:
+        scaled[:, UNK_ID] = -np.inf
+    _ban_repeats(scaled, outputs, t, settings.no_repeat_ngram, live)
+    scaled -= scaled.max(axis=-1, keepdims=True)
+    return scaled - np.log(np.exp(scaled).sum(axis=-1, keepdims=True))
+
+
+def _nucleus(log_probs: np.ndarray, top_p: float) -> np.ndarray:
+    """Mask (n, vocab): per row the smallest set of likeliest tokens whose probabilities sum to >= top_p
+    (and any token tied with the least likely of them). A token ranked after others that hold
+    top_p or more between them is out."""
+    ranked = np.sort(log_probs, axis=-1)[:, ::-1]
+    probs = np.exp(ranked)
+    before = np.concatenate([np.zeros_like(probs[:, :1]), np.cumsum(probs, axis=-1)[:, :-1]], axis=-1)
+    kept = (before < top_p).sum(axis=-1, keepdims=True)  # at least 1: nothing is before the likeliest
+    return log_probs >= np.take_along_axis(ranked, kept - 1, axis=-1)
+
+
+def _draw(log_probs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """One token per row (n,) drawn from softmax(log_probs): one uniform number per row against
+    the row's cumulative probabilities (as Generator.choice draws)."""
+    cdf = np.cumsum(np.exp(log_probs - log_probs.max(axis=-1, keepdims=True)), axis=-1)
+    cdf /= cdf[:, -1:]
+    return (cdf <= rng.random((len(cdf), 1))).sum(axis=-1)
+
+
+def _choose(log_probs: np.ndarray, settings: _Settings, rng: np.random.Generator) -> np.ndarray:
+    """The token of each row (n,) from log-probabilities (n, vocab) by settings.method (not "beam")."""
+    if settings.method == "greedy":
         return log_probs.argmax(axis=-1)
-    if method == "top_k":
-        cutoff = np.sort(log_probs, axis=-1)[:, -k][:, None]
+    if settings.method == "top_k":
+        cutoff = np.sort(log_probs, axis=-1)[:, -min(settings.k, log_probs.shape[1])][:, None]
         log_probs = np.where(log_probs >= cutoff, log_probs, -np.inf)
-    probs = np.exp(log_probs - log_probs.max(axis=-1, keepdims=True))
-    probs /= probs.sum(axis=-1, keepdims=True)
-    return np.array([rng.choice(len(p), p=p) for p in probs])
+    elif settings.method == "top_p":
+        log_probs = np.where(_nucleus(log_probs, settings.top_p), log_probs, -np.inf)
+    return _draw(log_probs, rng)
 
 
-def _finish(ids: np.ndarray) -> np.ndarray:
-    """Padding after the first [EOS] of each row."""
-    ids = ids.copy()
-    for row in ids:
-        ends = np.flatnonzero(row == EOS_ID)
-        if len(ends):
-            row[ends[0] + 1 :] = PAD_ID
-    return ids
-
-
-def _beam(model, z_row, condition_row, width: int, unknown: bool = True) -> np.ndarray:
-    """Beam search for one code: the sequence with the highest total log-probability."""
-    length = model.max_length
-    z = np.repeat(z_row[None], width, axis=0).astype(np.float32)
-    cond = None if condition_row is None else np.repeat(condition_row[None], width, axis=0).astype(np.float32)
-    inputs = np.zeros((width, length), np.int32)
-    inputs[:, 0] = BOS_ID
-    outputs = np.zeros((width, length), np.int32)
-    scores = np.array([0.0] + [-np.inf] * (width - 1))  # start from one live beam
-    done = np.zeros(width, bool)
+def _decode_steps(decoder, n: int, length: int, settings: _Settings, rng) -> np.ndarray:
+    """Token ids (n, length), one position per step, each chosen by settings.method from the
+    decoder's logits (see _Recurrent, _OnePass). A row ends at its first [EOS], padding after it."""
+    outputs = np.zeros((n, length), np.int32)
+    tokens = np.full(n, BOS_ID, np.int32)
+    done = np.zeros(n, bool)
     for t in range(length):
-        log_probs = _log_softmax(_step_logits(model, z, inputs, cond, t), unknown=unknown)
-        log_probs[done] = -np.inf
-        log_probs[done, PAD_ID] = 0.0  # a finished beam keeps its score, padding on
-        total = (scores[:, None] + log_probs).ravel()
-        best = np.argsort(-total, kind="stable")[:width]
-        beam, token = np.divmod(best, log_probs.shape[1])
-        scores, outputs, inputs, done = total[best], outputs[beam].copy(), inputs[beam].copy(), done[beam]
-        outputs[:, t] = token
-        if t + 1 < length:
-            inputs[:, t + 1] = token
-        done = done | (token == EOS_ID)
+        log_probs = _log_probs(decoder(tokens, t), outputs, t, settings, ~done)
+        tokens = np.where(done, PAD_ID, _choose(log_probs, settings, rng)).astype(np.int32)
+        outputs[:, t] = tokens
+        done |= tokens == EOS_ID
         if done.all():
             break
-    return outputs[int(np.argmax(scores))]
+    return outputs
+
+
+# --- beam search ------------------------------------------------------------------------------
+
+
+def _best_beams(scores: np.ndarray, log_probs: np.ndarray, width: int):
+    """The next beams of each code: (parents, tokens, scores), each (n * width,).
+
+    scores (n * width,): the beams' total log-probabilities, rows code by code; log_probs
+    (n * width, vocab): their next token's. Equal totals: the lower beam, then the lower token first
+    (a tie for a beam's width-th best token is broken by np.argpartition)."""
+    vocab = log_probs.shape[1]
+    n = len(scores) // width
+    if width < vocab:  # a code's best continuations are among each beam's `width` best tokens
+        tokens = np.argpartition(-log_probs, width - 1, axis=-1)[:, :width]
+    else:
+        tokens = np.broadcast_to(np.arange(vocab), log_probs.shape)
+    totals = (scores[:, None] + np.take_along_axis(log_probs, tokens, axis=-1)).reshape(n, -1)
+    flat = ((np.arange(n * width) % width)[:, None] * vocab + tokens).reshape(n, -1)  # beam * vocab + token
+    best = np.lexsort((flat, -totals), axis=-1)[:, :width]
+    beam, token = np.divmod(np.take_along_axis(flat, best, axis=-1), vocab)
+    parents = (np.arange(n)[:, None] * width + beam).ravel()
+    return parents, token.ravel().astype(np.int32), np.take_along_axis(totals, best, axis=-1).ravel()
+
+
+def _beam(model, zc: np.ndarray, settings: _Settings) -> np.ndarray:
+    """Beam search (temperature 1) for codes zc (n, d): per code the sequence (max_length,) of the
+    highest total log-probability among settings.beam_width beams; (n, max_length)."""
+    width, length = settings.beam_width, model.max_length
+    settings = dataclasses.replace(settings, temperature=1.0)
+    decoder = _Recurrent(model, np.repeat(zc, width, axis=0))
+    rows = len(zc) * width
+    outputs = np.zeros((rows, length), np.int32)
+    tokens = np.full(rows, BOS_ID, np.int32)
+    scores = np.tile([0.0] + [-np.inf] * (width - 1), len(zc))  # one live beam per code to start
+    done = np.zeros(rows, bool)
+    for t in range(length):
+        log_probs = _log_probs(decoder(tokens, t), outputs, t, settings, ~done)
+        log_probs[done] = -np.inf
+        log_probs[done, PAD_ID] = 0.0  # a finished beam keeps its score, padding on
+        parents, tokens, scores = _best_beams(scores, log_probs, width)
+        decoder.reorder(parents)
+        outputs, done = outputs[parents], done[parents] | (tokens == EOS_ID)
+        outputs[:, t] = tokens
+        if done.all():
+            break
+    best = scores.reshape(-1, width).argmax(axis=-1)
+    return outputs.reshape(-1, width, length)[np.arange(len(zc)), best]
+
+
+# --- decoding ---------------------------------------------------------------------------------
 
 
 def decode(
@@ -115,52 +290,43 @@ def decode(
     beam_width: int = 5,
     seed: int | None = None,
     condition=None,
-    unknown: bool = True,
+    unknown: bool = False,
+    *,
+    top_p: float = 0.9,
+    no_repeat_ngram: int = 0,
 ) -> np.ndarray:
-    """Token ids (n, max_length) for latent codes z (n, latent_dim).
+    """Token ids (n, max_length) int32 for latent codes z (n, latent_dim).
 
-    method: "greedy" (argmax), "sample" (from softmax(logits / temperature)), "top_k"
-    (sample among the k likeliest words) or "beam" (beam search of ``beam_width``; greedy for
-    the repeat decoder, which predicts all positions at once). Rows end with [EOS] then padding.
+    method: "greedy" (argmax), "sample" (from softmax(logits / temperature)), "top_k" (sample
+    among the k likeliest words), "top_p" (sample among the smallest set of likeliest words
+    whose probabilities, after temperature, sum to at least top_p, 0 < top_p <= 1) or "beam"
+    (beam search of ``beam_width``, at temperature 1; greedy for the repeat decoder, which
+    predicts all positions at once). Rows end with [EOS] then padding.
     condition: for a conditional model, one vector (used for every row) or one per row.
-    unknown: False never chooses [UNK], so the text holds only words of the vocabulary.
+    unknown: True lets the decoder choose [UNK]; by default the text holds only words of the vocabulary.
+    no_repeat_ngram: if n > 0, a token that would complete an n-gram already in its row is
+    never chosen (by every method); 0 is off.
     """
-    if method not in METHODS:
-        raise DataError("method", f"unknown decoding method {method!r}", f"Use one of {METHODS}.")
-    temperature = _temperature(temperature)
-    k, beam_width = whole_number("k", k, 10), whole_number("beam_width", beam_width, 5)
+    settings = _settings(method, temperature, k, top_p, beam_width, no_repeat_ngram, unknown)
     z = codes("z", z, model.latent_dim)
     cond = None if not getattr(model, "condition_dim", 0) else model._condition(condition, len(z))
     rng = np.random.default_rng(check_seed("seed", seed))
-    n, length = len(z), model.max_length
-    if model.decoder_kind == "repeat":  # no feedback: choose every position from one pass
-        inputs = np.zeros((n, length), np.int32)
-        full = _decoder_fn(model)([z, inputs] if cond is None else [z, inputs, cond])
-        log_probs = _log_softmax(np.asarray(full, np.float64), temperature, unknown).reshape(n * length, -1)
-        greedy_like = "greedy" if method == "beam" else method
-        return _finish(_choose(log_probs, greedy_like, k, rng).reshape(n, length).astype(np.int32))
+    if model.decoder_kind == "repeat":
+        greedy_like = dataclasses.replace(settings, method="greedy") if method == "beam" else settings
+        return _decode_steps(_OnePass(model, z, cond), len(z), model.max_length, greedy_like, rng)
+    zc = z if cond is None else np.concatenate([z, cond], axis=1)
     if method == "beam":
-        rows = [_beam(model, z[i], None if cond is None else cond[i], beam_width, unknown) for i in range(n)]
-        return _finish(np.stack(rows).astype(np.int32))
-    inputs = np.zeros((n, length), np.int32)
-    inputs[:, 0] = BOS_ID
-    outputs = np.zeros((n, length), np.int32)
-    done = np.zeros(n, bool)
-    for t in range(length):
-        log_probs = _log_softmax(_step_logits(model, z, inputs, cond, t), temperature, unknown)
-        token = _choose(log_probs, method, k, rng)
-        outputs[:, t] = np.where(done, PAD_ID, token)
-        if t + 1 < length:
-            inputs[:, t + 1] = outputs[:, t]
-        done |= token == EOS_ID
-        if done.all():
-            break
-    return _finish(outputs)
+        rows = max(1, BEAM_BATCH // (settings.beam_width * model.vocab_size))
+        return np.concatenate([_beam(model, zc[i : i + rows], settings) for i in range(0, len(zc), rows)])
+    return _decode_steps(_Recurrent(model, zc), len(z), model.max_length, settings, rng)
 
 
 def sequence_log_prob(model, z, ids, condition=None) -> np.ndarray:
     """log p(ids | z) under the decoder, per row (n,), in nats (teacher forcing)."""
     return -model.reconstruction_nll(np.asarray(ids, np.int32), np.asarray(z, np.float32), condition)
+
+
+# --- variations, interpolation, samples -------------------------------------------------------
 
 
 def _encode_texts(model, vectorizer, texts, condition=None):
@@ -200,31 +366,75 @@ def variations(
     method: str = "greedy",
     temperature: float = 1.0,
     condition=None,
-    unknown: bool = True,
+    unknown: bool = False,
+    *,
+    closeness: float | None = None,
+    top_p: float = 0.9,
+    no_repeat_ngram: int = 4,
 ) -> list[str]:
     """n variations of ``text``: decode codes drawn around its posterior (see variation_codes).
 
     Unlike the original guide's ``generate_variations``, which drew z from the prior and so ignored its
-    input, every variation here starts from the input's own code. unknown=False: no [UNK].
-    n: 1 to MAX_N; scale: 0 to MAX_SCALE; temperature: above 0, at most MAX_TEMPERATURE (all
-    checked before any work).
+    input, every variation here starts from the input's own code.
+    closeness: None, or from 0.0 (same topic, new sentence) to 1.0 (nearly the same sentence);
+    when given, it sets scale, method, temperature and top_p (see closeness_settings) and those
+    arguments are ignored. no_repeat_ngram: no n-gram of words twice in a variation (0: off).
+    n: 1 to MAX_N; scale: 0 to MAX_SCALE; the decoding arguments as in decode (all checked before any work).
     """
-    _temperature(temperature)
-    if method not in METHODS:
-        raise DataError("method", f"unknown decoding method {method!r}", f"Use one of {METHODS}.")
+    if closeness is not None:
+        chosen = closeness_settings(closeness)
+        scale, method, temperature, top_p = (chosen[key] for key in ("scale", "method", "temperature", "top_p"))
+    _settings(method, temperature, top_p=top_p, no_repeat_ngram=no_repeat_ngram)
     z = variation_codes(model, vectorizer, text, n, scale, seed, condition)
-    return vectorizer.decode(decode(model, z, method, temperature, seed=seed, condition=condition, unknown=unknown))
+    ids = decode(
+        model,
+        z,
+        method,
+        temperature,
+        seed=seed,
+        condition=condition,
+        unknown=unknown,
+        top_p=top_p,
+        no_repeat_ngram=no_repeat_ngram,
+    )
+    return vectorizer.decode(ids)
 
 
 def interpolate(
-    model, vectorizer, text_a: str, text_b: str, steps: int = 5, method: str = "greedy", condition=None
+    model,
+    vectorizer,
+    text_a: str,
+    text_b: str,
+    steps: int = 5,
+    method: str = "greedy",
+    condition=None,
+    *,
+    temperature: float = 1.0,
+    top_p: float = 0.9,
+    no_repeat_ngram: int = 0,
+    seed: int | None = None,
+    unknown: bool = False,
 ) -> list[str]:
-    """Decode ``steps`` codes on the straight line between the posterior means of two texts."""
+    """Decode ``steps`` codes (2 to MAX_N) on the straight line between the posterior means of two
+    texts; the decoding arguments as in decode (all checked before any work)."""
     steps = whole_number("steps", steps, 5, low=2, high=MAX_N)
+    _settings(method, temperature, top_p=top_p, no_repeat_ngram=no_repeat_ngram)
+    seed = check_seed("seed", seed)
     z_mean, _ = _encode_texts(model, vectorizer, [text_a, text_b], condition)
     weights = np.linspace(0.0, 1.0, steps)[:, None]
     z = ((1 - weights) * z_mean[0] + weights * z_mean[1]).astype(np.float32)
-    return vectorizer.decode(decode(model, z, method, condition=condition))
+    ids = decode(
+        model,
+        z,
+        method,
+        temperature,
+        seed=seed,
+        condition=condition,
+        unknown=unknown,
+        top_p=top_p,
+        no_repeat_ngram=no_repeat_ngram,
+    )
+    return vectorizer.decode(ids)
 
 
 def sample(
@@ -235,8 +445,25 @@ def sample(
     method: str = "greedy",
     temperature: float = 1.0,
     condition=None,
+    *,
+    top_p: float = 0.9,
+    no_repeat_ngram: int = 0,
+    unknown: bool = False,
 ) -> list[str]:
-    """n texts (1 to MAX_N) decoded from codes drawn from the prior N(0, I)."""
+    """n texts (1 to MAX_N) decoded from codes drawn from the prior N(0, I); the decoding arguments
+    as in decode (all checked before any work)."""
     n, seed = whole_number("n", n, 5, high=MAX_N), check_seed("seed", seed)
+    _settings(method, temperature, top_p=top_p, no_repeat_ngram=no_repeat_ngram)
     z = np.random.default_rng(seed).standard_normal((n, model.latent_dim)).astype(np.float32)
-    return vectorizer.decode(decode(model, z, method, temperature, seed=seed, condition=condition))
+    ids = decode(
+        model,
+        z,
+        method,
+        temperature,
+        seed=seed,
+        condition=condition,
+        unknown=unknown,
+        top_p=top_p,
+        no_repeat_ngram=no_repeat_ngram,
+    )
+    return vectorizer.decode(ids)
