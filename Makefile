@@ -5,6 +5,7 @@
 #   make student   student copies (solutions removed) in build/student/
 #   make notebooks re-execute notebooks/ in place in full mode (maintainers, before a commit)
 #   make lock      regenerate requirements.lock from the ranges in pyproject.toml
+#   make pretrained rebuild the shipped sentence VAE (about an hour on 2 CPU cores; resumable)
 
 PYTHON ?= python3
 VENV   := .venv
@@ -13,7 +14,7 @@ STAMP  := $(VENV)/.installed
 PIP    := $(BIN)/python -m pip --disable-pip-version-check --quiet
 NBVAL  := --nbval-lax --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900
 
-.PHONY: setup run lab test student notebooks lock lint clean
+.PHONY: setup run lab test student notebooks lock lint clean pretrained
 
 setup: $(STAMP)
 
@@ -36,6 +37,12 @@ notebooks: $(STAMP)
 
 student: $(STAMP)
 	$(BIN)/python -m vae_tutorial.series student --out build/student
+
+# Pretrain into build/pretrained (rerun after an interruption: it resumes), then pack it into
+# vae_tutorial/pretrained/model/ with its model card (sha256 of each file).
+pretrained: $(STAMP)
+	$(BIN)/vae-tutorial pretrain --out build/pretrained
+	$(BIN)/python -m vae_tutorial.pretrained build/pretrained
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=notebooks

@@ -10,6 +10,7 @@ arguments (``pattern="*.md"``): :func:`main` prints it with the flags of the com
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import sys
@@ -161,6 +162,33 @@ def train_images(args) -> int:
     return 0
 
 
+def pretrain(args) -> int:
+    from vae_tutorial.training import model_dir
+
+    model_dir.check(args.out, args.force)  # before reading the corpus or loading TensorFlow
+    from vae_tutorial.workflows.pretrain import pretrain as run
+
+    print(
+        f"{'Resuming' if _resuming(args.out) else 'Pretraining'} the sentence VAE on the general corpus "
+        "(Lee news + the Wikipedia sample); Ctrl-C stops it, the same command resumes it."
+    )
+    changes = {} if args.epochs is None else {"epochs": args.epochs}
+    run(
+        args.out,
+        seed=args.seed,
+        force=args.force,
+        strategy=_strategy(args.distribute),
+        verbose=2 if args.quiet else "auto",
+        **changes,
+    )
+    metrics = json.loads((Path(args.out) / "metrics.json").read_text())
+    print(
+        f"Held-out negative ELBO {metrics['neg_elbo']:.1f} nats per sentence ({metrics['nll_per_piece']:.2f} per piece "
+        f"from IWAE), KL {metrics['kl']:.1f}, mutual information {metrics['mutual_information']:.1f}; wrote {args.out}"
+    )
+    return 0
+
+
 def train_text(args) -> int:
     import warnings
 
@@ -168,16 +196,26 @@ def train_text(args) -> int:
     from vae_tutorial.data.posts import load_blog_csv, load_blog_folder
     from vae_tutorial.errors import DataWarning
     from vae_tutorial.training import model_dir
-    from vae_tutorial.training.recipes import BLOG_RECIPE
+    from vae_tutorial.training.recipes import BLOG_RECIPE, FINE_TUNE_RECIPE
 
     model_dir.check(args.out, args.force)  # before reading the posts or loading TensorFlow
     _check_out(args.out, args.folder)
     if args.folder is not None and args.delimiter is not None:
         raise DataError("--delimiter", "applies to --csv only", "Drop it, or pass the posts with --csv.")
-    conf = settings()
-    epochs = conf.blog_epochs if args.epochs is None else args.epochs
     changes = {"latent_dim": args.latent_dim, "max_length": args.max_length, "vocab_size": args.vocab_size}
-    recipe = BLOG_RECIPE.replace(epochs=epochs, **changes)
+    changes = {name: value for name, value in changes.items() if value is not None}
+    if args.init != "scratch" and changes:
+        flag = "--" + next(iter(changes)).replace("_", "-")
+        raise DataError(
+            flag, "sets the architecture, which fine-tuning takes from the pretrained model", "Add --init scratch."
+        )
+    if args.init not in ("pretrained", "scratch") and not Path(args.init).is_dir():
+        raise DataError(
+            "--init", f"is neither pretrained, scratch nor a folder: {args.init!r}", "Use --init pretrained."
+        )
+    conf = settings()
+    recipe = BLOG_RECIPE if args.init == "scratch" else FINE_TUNE_RECIPE
+    epochs = args.epochs or (conf.blog_epochs if conf.fast else recipe.epochs)
     with warnings.catch_warnings():  # the summary below says what was skipped, once
         warnings.simplefilter("ignore", DataWarning)
         if args.folder is not None:
@@ -201,7 +239,9 @@ def train_text(args) -> int:
     blog = train_blog_vae(
         posts,
         args.out,
-        recipe,
+        recipe.replace(epochs=epochs),
+        init=args.init,
+        **changes,
         seed=args.seed,
         force=args.force,
         iwae_k=conf.text_iwae_k,
@@ -245,8 +285,15 @@ def variations(args) -> int:
         raise DataError(where, "has no words", "Pass a sentence or a post with words in it.")
     from vae_tutorial.workflows.text import load_blog_vae
 
-    blog = load_blog_vae(args.model)
-    for line in blog.variations(text, n=args.n, temperature=args.temperature, scale=args.scale, seed=args.seed):
+    if args.model is None:
+        from vae_tutorial import pretrained
+
+        blog = pretrained.load()
+    else:
+        blog = load_blog_vae(args.model)
+    given = {"temperature": args.temperature, "scale": args.scale}
+    overrides = {name: value for name, value in given.items() if value is not None}
+    for line in blog.variations(text, n=args.n, closeness=args.closeness, seed=args.seed, **overrides):
         print(line)
     return 0
 
@@ -292,37 +339,66 @@ def build_parser() -> argparse.ArgumentParser:
     )
     text.add_argument("--encoding", default="utf-8", help="text encoding of the files (default utf-8)")
     text.add_argument("--out", required=True, help="the model directory (created)")
-    text.add_argument("--epochs", type=_whole("epochs"), help="at most this many epochs (default 12; 2 in fast mode)")
-    text.add_argument("--latent-dim", type=_whole("latent_dim"), default=32, help="size of z (default 32)")
     text.add_argument(
-        "--max-length", type=_whole("max_length"), default=40, help="tokens per chunk, [EOS] included (40)"
+        "--init",
+        default="pretrained",
+        help="pretrained (default: fine-tune the shipped sentence VAE), scratch (a word-level model trained from "
+        "nothing, as before 0.3), or a folder written by vae-tutorial pretrain",
     )
-    text.add_argument("--vocab-size", type=_whole("vocab_size"), default=5000, help="words kept (default 5000)")
+    text.add_argument(
+        "--epochs", type=_whole("epochs"), help="at most this many epochs (default 10 fine-tuning, 12 scratch; 2 fast)"
+    )
+    text.add_argument("--latent-dim", type=_whole("latent_dim"), help="--init scratch: size of z (default 32)")
+    text.add_argument(
+        "--max-length", type=_whole("max_length"), help="--init scratch: tokens per chunk, [EOS] included (40)"
+    )
+    text.add_argument("--vocab-size", type=_whole("vocab_size"), help="--init scratch: words kept (default 5000)")
     text.add_argument("--seed", type=SEED, default=0, help="seed of the split and weights (default 0)")
     _training_flags(text)
     text.set_defaults(handler=train_text, flags=_flags(text))
 
+    pre = commands.add_parser(
+        "pretrain",
+        help="pretrain the sentence VAE on the general corpus (the model the package ships)",
+        description="Pretrain the subword sentence VAE on the Lee news corpus and the Wikipedia sample inside "
+        "gensim's wheel and write a model directory (model.keras, tokenizer/, config.json, metrics.json, "
+        "history.csv, logs/). About an hour on a 2-core CPU; rerun the same command after an interruption to resume.",
+    )
+    pre.add_argument("--out", required=True, help="the model directory (created)")
+    pre.add_argument("--epochs", type=_whole("epochs"), help="at most this many epochs (default 30)")
+    pre.add_argument("--seed", type=SEED, default=0, help="seed of the weights and batches (default 0)")
+    _training_flags(pre)
+    pre.set_defaults(handler=pretrain, flags=_flags(pre))
+
     var = commands.add_parser(
         "variations",
         help="print variations of a text with a trained text model",
-        description="Print n variations of a text, one per line, with a model directory from train-text.",
+        description="Print n variations of a text, one per line, with a model directory from train-text "
+        "(or, without --model, the pretrained sentence VAE shipped with the package).",
     )
-    var.add_argument("--model", required=True, help="a model directory written by train-text")
+    var.add_argument(
+        "--model",
+        help="a model directory written by train-text (default: the pretrained model shipped with the package)",
+    )
     given = var.add_mutually_exclusive_group(required=True)
     given.add_argument("--text", help="the text to vary")
     given.add_argument("--file", help="a UTF-8 text file with the post to vary")
     var.add_argument("-n", type=_number(1, MAX_N), default=5, help=f"how many variations (default 5, at most {MAX_N})")
     var.add_argument(
+        "--closeness",
+        type=_number(0.0, 1.0, float),
+        default=0.5,
+        help="1: nearly the same sentence; 0: same topic, new sentence (default 0.5)",
+    )
+    var.add_argument(
         "--temperature",
         type=_number(0.0, MAX_TEMPERATURE, float),
-        default=0.7,
-        help=f"sampling temperature (default 0.7; 0: greedy; at most {MAX_TEMPERATURE:g})",
+        help=f"override the sampling temperature that --closeness sets (0: greedy; at most {MAX_TEMPERATURE:g})",
     )
     var.add_argument(
         "--scale",
         type=_number(0.0, MAX_SCALE, float),
-        default=1.0,
-        help=f"how far from the text's code, in posterior standard deviations (default 1, at most {MAX_SCALE:g})",
+        help=f"override how far from the text's code, in posterior standard deviations (at most {MAX_SCALE:g})",
     )
     var.add_argument("--seed", type=SEED, default=0, help="seed of the variations (default 0)")
     var.set_defaults(handler=variations, flags=_flags(var))
@@ -342,7 +418,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"vae-tutorial: error: {message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        done = "rerun the same command to resume" if args.command.startswith("train-") else "nothing was written"
+        done = (
+            "rerun the same command to resume"
+            if args.command.startswith("train-") or args.command == "pretrain"
+            else "nothing was written"
+        )
         print(f"vae-tutorial: interrupted; {done}.", file=sys.stderr)
         return 130
 

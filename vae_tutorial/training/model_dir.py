@@ -9,7 +9,7 @@ A model directory holds::
     logs/             TensorBoard event files: ``tensorboard --logdir MODEL_DIR/logs``
     backup/           only while training: the checkpoints an interrupted run resumes from
     training.lock     only while a run trains into it: its PID and host (one run per folder)
-    + per kind:       vectorizer.json (text), samples.png (images)
+    + per kind:       vectorizer.json (text), samples.png (images), tokenizer/ (pretrained)
 
 ``model.keras`` is written last: a directory with it is finished, one with ``backup/`` was
 interrupted (train again with the same arguments to resume), and :func:`read` refuses anything
@@ -36,12 +36,26 @@ from vae_tutorial.training import lock
 # 2: one format for image and text models (config.json says which), recipes recorded whole.
 FORMAT = 2
 COMMON_FILES = ("model.keras", "config.json", "metrics.json", "history.csv")
-KIND_FILES = {"text": ("vectorizer.json",), "images": ("samples.png",)}
-COMMANDS = {"text": "vae-tutorial train-text", "images": "vae-tutorial train-images"}
+KIND_FILES = {
+    "text": ("vectorizer.json",),  # a fine-tuned model: tokenizer/ instead (SUBWORD_FILES)
+    "images": ("samples.png",),
+    "pretrained": ("tokenizer/tokenizer.json", "tokenizer/subwords.json"),  # = SUBWORD_FILES
+}
+COMMANDS = {
+    "text": "vae-tutorial train-text",
+    "images": "vae-tutorial train-images",
+    "pretrained": "vae-tutorial pretrain",
+}
 
 
-def files(kind: str) -> tuple[str, ...]:
-    """The files of a finished model directory of ``kind``."""
+SUBWORD_FILES = ("tokenizer/tokenizer.json", "tokenizer/subwords.json")
+
+
+def files(kind: str, path=None) -> tuple[str, ...]:
+    """The files of a finished model directory of ``kind`` (at ``path``: a text model with a
+    ``tokenizer/`` folder, fine-tuned from the pretrained model, has the subword files instead)."""
+    if kind == "text" and path is not None and (Path(path) / "tokenizer").is_dir():
+        return COMMON_FILES + SUBWORD_FILES
     return COMMON_FILES + KIND_FILES[kind]
 
 
@@ -94,7 +108,7 @@ def check(out, force: bool) -> None:
 
 def _clear(out: Path, kind: str) -> None:
     """Remove a finished or interrupted run of ``kind`` from ``out`` (``force``)."""
-    for name in (*files(kind), "logs", "backup"):
+    for name in (*files(kind), "tokenizer", "logs", "backup"):
         path = out / name
         shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
 
@@ -263,6 +277,14 @@ def finish(out: Path, write: Callable[[Path], None], history: list[dict]) -> Non
     shutil.rmtree(out / "backup", ignore_errors=True)
 
 
+def written_by(path: Path) -> str:
+    """The vae_tutorial version that config.json of a model directory names, or "an unknown version"."""
+    try:
+        return json.loads((path / "config.json").read_text(encoding="utf-8"))["versions"]["vae_tutorial"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return "an unknown version"
+
+
 def _kind_of(path: Path) -> str | None:
     """The kind that config.json names, if it is there and readable."""
     try:
@@ -284,7 +306,7 @@ def read(path, kind: str) -> tuple[dict, dict, dict[str, list[float]]]:
         raise DataError(
             str(path), f"holds a model of kind {written!r}, not {kind!r}", f"Pass a folder written by {command}."
         )
-    missing = [name for name in files(kind) if not (path / name).is_file()]
+    missing = [name for name in files(kind, path) if not (path / name).is_file()]
     if missing:
         fix = (
             f"Its training was interrupted: rerun {command} with the same --out to finish it."

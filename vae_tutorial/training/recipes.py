@@ -176,6 +176,26 @@ class BlogRecipe(TextRecipe):
     patience: int | None = 3
 
 
+@dataclasses.dataclass(frozen=True)
+class PretrainRecipe(TextRecipe):
+    """The sentence VAE pretrained on the general corpus (:mod:`vae_tutorial.data.corpus`) over
+    byte-level BPE pieces: ``vocab_size`` pieces, sentences of at most ``max_length`` - 1 pieces
+    (longer ones are left out rather than cut), early stopping on the held-out negative ELBO."""
+
+    epochs: int = 30
+    batch_size: int = 128
+    learning_rate: float = 1.5e-3
+    anneal_fraction: float = 0.3
+    embed_dim: int = 128
+    encoder_units: int = 128
+    decoder_units: int = 384
+    word_dropout: float = 0.3
+    free_bits: float = 0.5
+    max_length: int = 48
+    vocab_size: int = 4000
+    patience: int | None = 4
+
+
 # The two image recipes compared by benchmarks/image_vae.py: "reference" is the keras.io
 # example's configuration (which the original guide copies); "default" the project's, chosen
 # by that benchmark (see README).
@@ -194,6 +214,11 @@ TEXT_RECIPES = {
 }
 
 BLOG_RECIPE = BlogRecipe()
+PRETRAIN_RECIPE = PretrainRecipe()
+# Fine-tuning the pretrained model on posts: its architecture (the model fields, max_length and
+# vocab_size are taken from the pretrained model), a smaller learning rate, no KL warm-up (its
+# posterior already carries the sentence), and an early stop after 2 epochs without progress.
+FINE_TUNE_RECIPE = BlogRecipe(epochs=10, learning_rate=5e-4, anneal_fraction=0.0, patience=2)
 
 
 def get_recipe(recipe, table: dict, kind: type[Recipe]) -> Recipe:

@@ -1,0 +1,120 @@
+"""The pretrained sentence VAE that ships with the package, and how it is packed.
+
+``load()`` returns it ready to use (model, subword tokenizer, model card); every file is checked
+against the sha256 that ``model/card.json`` records before anything is loaded, and the model is
+read in Keras' safe mode. ``python -m vae_tutorial.pretrained DIR`` packs a directory written by
+``vae-tutorial pretrain`` into ``model/`` (``make pretrained`` does both).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import sys
+from datetime import date
+from pathlib import Path
+
+from vae_tutorial.errors import DataError
+
+MODEL = Path(__file__).parent / "model"
+FILES = ("model.keras", "tokenizer/tokenizer.json", "tokenizer/subwords.json")
+MAX_BYTES = 25 * 2**20
+REINSTALL = "Reinstall vae-tutorial (pip install --force-reinstall vae-tutorial), or rebuild it with make pretrained."
+
+
+def sha256(path: Path) -> str:
+    """Hex sha256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_card(folder: Path = MODEL) -> dict:
+    """The model card (``card.json``) of a packed model, checked: every file it lists exists and
+    has the recorded sha256; a DataError naming the file otherwise."""
+    folder = Path(folder)
+    try:
+        card = json.loads((folder / "card.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise DataError(str(folder / "card.json"), f"cannot be read ({exc})", REINSTALL) from None
+    for name, recorded in card.get("files", {}).items():
+        path = folder / name
+        if not path.is_file():
+            raise DataError(str(path), "is missing", REINSTALL)
+        if sha256(path) != recorded["sha256"]:
+            raise DataError(str(path), "does not match the sha256 in card.json (damaged or replaced)", REINSTALL)
+    if sorted(card.get("files", {})) != sorted(FILES):
+        raise DataError(str(folder / "card.json"), f"must list exactly {list(FILES)}", REINSTALL)
+    return card
+
+
+def load(folder: Path = MODEL):
+    """The pretrained sentence VAE as a :class:`~vae_tutorial.workflows.text.BlogVAE` (model,
+    tokenizer, card as ``config``, held-out figures as ``metrics``); files checked first."""
+    from vae_tutorial.data.subwords import SubwordTokenizer
+    from vae_tutorial.models.base import load_model
+    from vae_tutorial.models.text_vae import TextVAE
+    from vae_tutorial.workflows.text import BlogVAE
+
+    card = read_card(folder)
+    model = load_model(Path(folder) / "model.keras", TextVAE)
+    tokenizer = SubwordTokenizer.load(Path(folder) / "tokenizer")
+    return BlogVAE(model, tokenizer, card, card["held_out"], {})
+
+
+def card_of(directory: Path, files: dict) -> dict:
+    """The model card of a model directory written by ``vae-tutorial pretrain``."""
+    config = json.loads((directory / "config.json").read_text(encoding="utf-8"))
+    metrics = json.loads((directory / "metrics.json").read_text(encoding="utf-8"))
+    return {
+        "name": "vae-tutorial sentence VAE (byte-level BPE, GRU)",
+        "what": "A sentence VAE pretrained on general English: encode a sentence to z (32 numbers), "
+        "decode z to a sentence. Fine-tune it on your posts with vae-tutorial train-text.",
+        "built_by": "make pretrained (vae-tutorial pretrain --out build/pretrained, then "
+        "python -m vae_tutorial.pretrained build/pretrained)",
+        "date": date.today().isoformat(),
+        "data": config["data"],
+        "recipe": config["recipe"],
+        "seed": config["seed"],
+        "training": config["training"],
+        "versions": config["versions"],
+        "held_out": metrics,
+        "files": files,
+    }
+
+
+def pack(directory, dest: Path = MODEL) -> dict:
+    """Copy the model and tokenizer of a finished ``vae-tutorial pretrain`` directory into
+    ``dest`` with a model card (sha256 and size of each file); returns the card."""
+    from vae_tutorial.training import model_dir
+
+    directory, dest = Path(directory), Path(dest)
+    model_dir.read(directory, "pretrained")  # a DataError if it is not a finished pretrain run
+    shutil.rmtree(dest, ignore_errors=True)
+    for name in FILES:
+        (dest / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(directory / name, dest / name)
+    files = {name: {"sha256": sha256(dest / name), "bytes": (dest / name).stat().st_size} for name in FILES}
+    total = sum(entry["bytes"] for entry in files.values())
+    if total > MAX_BYTES:
+        shutil.rmtree(dest)
+        raise DataError(
+            str(directory), f"holds {total / 2**20:.1f} MB of files, over the 25 MB shipped", "Train a smaller model."
+        )
+    card = card_of(directory, files)
+    (dest / "card.json").write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
+    return card
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit("usage: python -m vae_tutorial.pretrained DIR  (a directory written by vae-tutorial pretrain)")
+    try:
+        written = pack(sys.argv[1])
+    except DataError as exc:
+        sys.exit(f"vae_tutorial.pretrained: error: {exc}")
+    size = sum(entry["bytes"] for entry in written["files"].values()) / 2**20
+    print(f"Packed {sys.argv[1]} into {MODEL} ({size:.1f} MB, card.json with the sha256 of each file)")
