@@ -521,6 +521,7 @@ def test_closeness_runs_from_a_new_sentence_on_the_topic_to_nearly_the_same_sent
     same, new = generation.closeness_settings(1.0), generation.closeness_settings(0.0)
     assert same["scale"] == 0.0 and same["method"] in ("greedy", "beam")  # the posterior mean, decoded
     assert 1.5 <= new["scale"] <= 2.5 and new["method"] == "top_p" and new["temperature"] == 1.0
+    assert generation.closeness_settings(0.5)["method"] == "beam"
     grid = [generation.closeness_settings(c) for c in np.linspace(0.0, 1.0, 11)]
     for looser, closer in itertools.pairwise(grid):  # closer: never further out, never a wider nucleus
         assert closer["scale"] <= looser["scale"] and closer["top_p"] <= looser["top_p"]
@@ -536,7 +537,7 @@ def test_variations_at_a_closeness_use_its_settings_instead_of_their_own(model, 
         got = generation.variations(model, vectorizer, text, n=3, seed=2, closeness=closeness, scale=9.0, method="beam")
         z = generation.variation_codes(model, vectorizer, text, n=3, scale=chosen["scale"], seed=2)
         ids = generation.decode(
-            model, z, chosen["method"], chosen["temperature"], seed=2, top_p=chosen["top_p"], no_repeat_ngram=4
+            model, z, chosen["method"], chosen["temperature"], seed=2, top_p=chosen["top_p"], no_repeat_ngram=3
         )
         assert got == vectorizer.decode(ids), closeness
     assert len(set(generation.variations(model, vectorizer, text, n=3, seed=2, closeness=1.0))) == 1

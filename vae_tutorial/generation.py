@@ -65,20 +65,23 @@ def _settings(
 def closeness_settings(closeness: float) -> dict:
     """How variations at ``closeness`` in [0, 1] are drawn: {"scale", "method", "temperature", "top_p"}.
 
-    1.0: nearly the same sentence. The posterior mean (scale 0), decoded greedily.
-    0.0: the same topic, a new sentence. Codes about 2 posterior standard deviations from the
-    mean (scale 2), words sampled from the nucleus of 0.95 of the probability at temperature 1.
-    In between, linear: scale = 2 (1 - c), top_p = 0.5 + 0.45 (1 - c), temperature 1, method
-    "top_p" below 1. (The numbers are a first guess, to be tuned on a trained model.)
+    The code is the posterior mean plus ``scale`` = 2 (1 - closeness) posterior standard
+    deviations of noise; the words are then chosen by:
+
+    - 1.0, "nearly the same sentence": the posterior mean, decoded greedily (the model's
+      reconstruction; how near it is depends on how much the code holds);
+    - 0.25 to below 1: beam search (width 5), the most fluent of the methods measured on the
+      pretrained model (fewest repeated trigrams and invented words beside greedy and top-p);
+    - below 0.25, "same topic, new sentence": codes up to 2 standard deviations away, words
+      sampled from the nucleus of 0.5 of the probability (wider nuclei invent words).
+
+    The numbers were chosen by comparing these methods on held-out sentences of the pretrained
+    model (repeated-trigram share, distinct-2, retrieval of the source; see the README).
     """
     closeness = real_number("closeness", closeness, 0.0, 1.0, 0.5)
     far = 1.0 - closeness
-    return {
-        "scale": 2.0 * far,
-        "method": "greedy" if closeness == 1.0 else "top_p",
-        "temperature": 1.0,
-        "top_p": 0.5 + 0.45 * far,
-    }
+    method = "greedy" if closeness == 1.0 else "beam" if closeness >= 0.25 else "top_p"
+    return {"scale": 2.0 * far, "method": method, "temperature": 1.0, "top_p": 0.5}
 
 
 # --- the decoder, compiled --------------------------------------------------------------------
@@ -370,7 +373,7 @@ def variations(
     *,
     closeness: float | None = None,
     top_p: float = 0.9,
-    no_repeat_ngram: int = 4,
+    no_repeat_ngram: int = 3,
 ) -> list[str]:
     """n variations of ``text``: decode codes drawn around its posterior (see variation_codes).
 
@@ -378,7 +381,8 @@ def variations(
     input, every variation here starts from the input's own code.
     closeness: None, or from 0.0 (same topic, new sentence) to 1.0 (nearly the same sentence);
     when given, it sets scale, method, temperature and top_p (see closeness_settings) and those
-    arguments are ignored. no_repeat_ngram: no n-gram of words twice in a variation (0: off).
+    arguments are ignored. no_repeat_ngram: no n-gram of tokens twice in a variation (0: off; 3
+    by default: it brings the repeated-trigram share of the pretrained model's variations to that of real text).
     n: 1 to MAX_N; scale: 0 to MAX_SCALE; the decoding arguments as in decode (all checked before any work).
     """
     if closeness is not None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -86,17 +85,31 @@ def card_of(directory: Path, files: dict) -> dict:
     }
 
 
+def _without_optimizer(source: Path, dest: Path) -> None:
+    """Save the model of ``source`` to ``dest`` without its optimizer's state (Adam's two moments
+    would triple the file): a user fine-tunes with a new optimizer anyway."""
+    from vae_tutorial.models.base import load_model
+    from vae_tutorial.models.text_vae import TextVAE
+
+    trained = load_model(source, TextVAE)
+    model = TextVAE.from_config(trained.get_config())
+    model.set_weights(trained.get_weights())
+    model.save(dest)
+
+
 def pack(directory, dest: Path = MODEL) -> dict:
-    """Copy the model and tokenizer of a finished ``vae-tutorial pretrain`` directory into
-    ``dest`` with a model card (sha256 and size of each file); returns the card."""
+    """Copy the model (its weights, without the optimizer's state) and the tokenizer of a finished
+    ``vae-tutorial pretrain`` directory into ``dest`` with a model card (sha256 and size of each
+    file); returns the card."""
     from vae_tutorial.training import model_dir
 
     directory, dest = Path(directory), Path(dest)
     model_dir.read(directory, "pretrained")  # a DataError if it is not a finished pretrain run
     shutil.rmtree(dest, ignore_errors=True)
-    for name in FILES:
+    for name in FILES[1:]:
         (dest / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(directory / name, dest / name)
+    _without_optimizer(directory / "model.keras", dest / "model.keras")
     files = {name: {"sha256": sha256(dest / name), "bytes": (dest / name).stat().st_size} for name in FILES}
     total = sum(entry["bytes"] for entry in files.values())
     if total > MAX_BYTES:
@@ -107,14 +120,3 @@ def pack(directory, dest: Path = MODEL) -> dict:
     card = card_of(directory, files)
     (dest / "card.json").write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
     return card
-
-
-if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        sys.exit("usage: python -m vae_tutorial.pretrained DIR  (a directory written by vae-tutorial pretrain)")
-    try:
-        written = pack(sys.argv[1])
-    except DataError as exc:
-        sys.exit(f"vae_tutorial.pretrained: error: {exc}")
-    size = sum(entry["bytes"] for entry in written["files"].values()) / 2**20
-    print(f"Packed {sys.argv[1]} into {MODEL} ({size:.1f} MB, card.json with the sha256 of each file)")
