@@ -47,7 +47,8 @@ def _small_blog(folder, n=12):
 def trained(tmp_path_factory):
     root = tmp_path_factory.mktemp("cli")
     blog = _small_blog(root / "blog")
-    result = finish(_start("train-text", "--folder", blog, "--out", root / "model", "--quiet", cwd=root))
+    args = ("train-text", "--folder", blog, "--out", root / "model", "--init", "scratch", "--quiet")
+    result = finish(_start(*args, cwd=root))
     return root, blog, result
 
 
@@ -95,7 +96,8 @@ def test_train_text_refuses_to_overwrite_a_finished_model(trained, capsys):
 
 def test_ctrl_c_stops_train_text_and_the_same_command_resumes(tmp_path):
     blog = _small_blog(tmp_path / "blog", n=6)
-    args = ("train-text", "--folder", blog, "--out", tmp_path / "m", "--epochs", 6, "--quiet", "--latent-dim", 4)
+    args = ("train-text", "--folder", blog, "--out", tmp_path / "m", "--epochs", 6, "--quiet", "--init", "scratch")
+    args += ("--latent-dim", 4)
     process = _start(*args, cwd=tmp_path)
     deadline = time.monotonic() + 240
     while not (tmp_path / "m" / "backup" / "epoch-0001").exists() and process.poll() is None:

@@ -140,7 +140,8 @@ TRAINERS = PREAMBLE + textwrap.dedent("""
             warnings.simplefilter("ignore", DataWarning)
             posts = load_blog_folder(posts_dir)[:8]
         run = text.train_blog_vae(
-            posts, root / "text", iwae_k=2, max_length=12, vocab_size=60, patience=None, **small, **sizes
+            posts, root / "text", init="scratch", iwae_k=2, max_length=12, vocab_size=60, patience=None,
+            **small, **sizes,
         )
         return run.model, run.history
 
@@ -187,7 +188,7 @@ CLI = PREAMBLE + textwrap.dedent("""
         "train-images": ["train-images", "--out", str(root / "cli-images"), "--epochs", "1", *common],
         # 2 epochs of 3 steps: the KL weight is annealed over the first (int(0.3 * 6) = 1)
         "train-text": ["train-text", "--folder", str(few), "--out", str(root / "cli-text"), "--epochs", "2",
-                       "--max-length", "12", "--vocab-size", "60", *common],
+                       "--init", "scratch", "--max-length", "12", "--vocab-size", "60", *common],
     }
     code = cli.main(commands[sys.argv[1]])
     print(json.dumps({"code": code, "given": given}))

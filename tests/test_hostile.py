@@ -300,7 +300,6 @@ CLI_CASES = [
     ("variations --text empty", "", "variations --model {model} --text ''", "--text: has no words"),
     ("variations --text punctuation", "", "variations --model {model} --text ' !!! '", "--text: has no words"),
     ("variations --text and --file", "file", V + " --file {tmp}/file.txt", "--file"),
-    ("variations without --model", "", "variations --text hi", "--model"),
     # variations: numbers
     ("variations --scale inf", "", V + " --scale inf", "argument --scale"),
     ("variations --scale nan", "", V + " --scale nan", "argument --scale"),
@@ -762,6 +761,7 @@ def ctx(tmp_path_factory):
     train_blog_vae(
         _posts(),
         model,
+        init="scratch",
         epochs=1,
         latent_dim=2,
         max_length=12,

@@ -442,12 +442,23 @@ def _unclosed_quote(text: str, first_line: int, delimiter: str) -> int:
     return opened
 
 
+def _sample_articles(which: str) -> list[str]:
+    """The articles of a sample blog: "blog" (the 60 Lee background articles that the pretraining
+    corpus leaves out, see :mod:`vae_tutorial.data.corpus`), "background" (all 300) or "test"."""
+    if which == "blog":
+        from vae_tutorial.data.corpus import sample_blog_articles
+
+        return sample_blog_articles()
+    return lee_articles(which)
+
+
 def write_sample_blog_folder(dest, which: str = "background") -> Path:
     """Write gensim's Lee news corpus as a blog: ``post_001.txt`` ... (UTF-8), each "# Lee news
     article 001", a blank line, then the article. Creates ``dest`` if needed and replaces its
-    ``post_NNN.txt`` files (other files are left alone); returns ``dest``."""
+    ``post_NNN.txt`` files (other files are left alone); returns ``dest``. which: "background"
+    (all 300 articles), "blog" (the 60 that the pretrained model never saw) or "test" (lee.cor)."""
     dest = Path(dest)
-    articles = lee_articles(which)
+    articles = _sample_articles(which)
     if dest.is_file():
         raise DataError(str(dest), "is a file, not a folder", "Pass a folder path (it is created if missing).")
     dest.mkdir(parents=True, exist_ok=True)
@@ -464,10 +475,10 @@ def write_sample_blog_folder(dest, which: str = "background") -> Path:
 def write_sample_blog_csv(dest, which: str = "background") -> Path:
     """Write gensim's Lee news corpus as a CSV with columns post_id,title,author,content (UTF-8,
     quoted where needed); ``dest`` is the file, or a folder to write ``posts.csv`` into.
-    Returns the file's path."""
+    Returns the file's path. which: as for :func:`write_sample_blog_folder`."""
     dest = Path(dest)
     path = dest / "posts.csv" if dest.is_dir() else dest
-    articles = lee_articles(which)
+    articles = _sample_articles(which)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f)

@@ -14,8 +14,9 @@ import math
 from pathlib import Path
 
 from vae_tutorial import evaluation
-from vae_tutorial.data.posts import chunk_post, chunk_posts, split_posts
-from vae_tutorial.data.text import Vectorizer
+from vae_tutorial.data.posts import chunk_post, chunk_posts, clean_text, split_posts
+from vae_tutorial.data.subwords import SubwordTokenizer
+from vae_tutorial.data.text import Vectorizer, tokenize
 from vae_tutorial.errors import DataError
 from vae_tutorial.errors import seed as check_seed
 from vae_tutorial.models.base import load_model
@@ -23,64 +24,136 @@ from vae_tutorial.models.text_vae import TextVAE
 from vae_tutorial.training import model_dir
 from vae_tutorial.training.callbacks import ResumableEarlyStopping
 from vae_tutorial.training.fit import fit
-from vae_tutorial.training.recipes import BLOG_RECIPE, BlogRecipe, get_recipe
+from vae_tutorial.training.recipes import BLOG_RECIPE, FINE_TUNE_RECIPE, BlogRecipe, get_recipe
 
 KIND = "text"
+CLOSENESS = 0.5  # the default of variations: see BlogVAE.variations
 
 
 @dataclasses.dataclass
 class BlogVAE:
-    """A trained blog-post VAE: the model, its vectorizer and the directory's records."""
+    """A trained blog-post VAE: the model, its tokenizer (a word-level ``Vectorizer`` for a model
+    trained from scratch, a ``SubwordTokenizer`` otherwise) and the directory's records."""
 
     model: TextVAE
-    vectorizer: Vectorizer
+    vectorizer: Vectorizer | SubwordTokenizer
     config: dict
     metrics: dict
     history: dict[str, list[float]]
 
-    def variations(
-        self, text: str, n: int = 5, temperature: float = 0.7, scale: float = 1.0, seed: int | None = None
-    ) -> list[str]:
-        """n variations of ``text`` (a sentence or a whole post), as cleaned lower-case strings.
+    def windows(self, text: str) -> list[str]:
+        """The sentence windows of ``text`` as the model reads them (subword or word windows)."""
+        if hasattr(self.vectorizer, "windows"):
+            return self.vectorizer.windows(text)
+        return chunk_post(text, self.vectorizer.max_length - 1)
 
-        A post is cut into the same sentence windows as in training; each window gets n
-        variations (codes drawn around its posterior, ``scale`` times its spread) and variation
-        i of the post joins the windows' variations i. Words are sampled at ``temperature``
-        (0.7: a little sharper than the model's own distribution); 0 decodes greedily, which
-        on a small corpus tends to loop ("of the of the").
-        [UNK] is never chosen: a variation holds only words of the vocabulary.
-        """
+    def window_variations(
+        self, text: str, n: int = 5, closeness: float = CLOSENESS, seed: int | None = None, **decoding
+    ) -> list[tuple[str, list[str]]]:
+        """(window, its n variations) for each sentence window of ``text``: see :meth:`variations`."""
         from vae_tutorial import generation
 
-        if not temperature >= 0:
-            raise DataError("temperature", f"must be >= 0, got {temperature!r}", "Use 0 (greedy) or e.g. 0.8.")
         seed = check_seed("seed", seed)
-        windows = chunk_post(text, self.vectorizer.max_length - 1)
-        if not windows:
-            raise DataError("text", "has no words", "Pass a sentence or a post with words in it.")
-        method = "sample" if temperature > 0 else "greedy"
-        per_window = [
-            generation.variations(
-                self.model,
-                self.vectorizer,
+        settings = generation.closeness_settings(closeness)
+        if not isinstance(text, str) or not tokenize(clean_text(text)):
+            problem = "has no words" if isinstance(text, str) else f"must be a string, got {type(text).__name__}"
+            raise DataError("text", problem, "Pass a sentence or a post with words in it.")
+        if decoding.get("temperature") == 0:  # the old meaning of temperature 0: greedy
+            decoding = {**decoding, "method": "greedy", "temperature": 1.0}
+        settings.update(decoding)
+        return [
+            (
                 window,
-                n,
-                scale,
-                seed=None if seed is None else seed + i,
-                method=method,
-                temperature=temperature or 1.0,
-                unknown=False,
+                generation.variations(
+                    self.model, self.vectorizer, window, n, seed=None if seed is None else seed + i, **settings
+                ),
             )
-            for i, window in enumerate(windows)
+            for i, window in enumerate(self.windows(text))
         ]
+
+    def variations(
+        self, text: str, n: int = 5, closeness: float = CLOSENESS, seed: int | None = None, **decoding
+    ) -> list[str]:
+        """n variations of ``text`` (a sentence or a whole post).
+
+        A post is cut into the sentence windows the model trained on; each window gets n
+        variations and variation i of the post joins the windows' variations i.
+        closeness (0 to 1) is the one knob: 1.0 gives the model's nearest sentence (the posterior
+        mean, decoded greedily), 0.5 (the default) codes one posterior standard deviation away
+        decoded by beam search, 0.0 the same topic in a new sentence (codes two standard
+        deviations away, words sampled from the top half of the probability); see
+        :func:`~vae_tutorial.generation.closeness_settings`. decoding: any of ``scale``,
+        ``method``, ``temperature`` (0: greedy), ``top_p``, ``no_repeat_ngram`` overrides what
+        closeness sets. [UNK] is never chosen; no 3-gram of tokens repeats within a window.
+        """
+        per_window = [variations for _, variations in self.window_variations(text, n, closeness, seed, **decoding)]
         return [" ".join(parts).strip() for parts in zip(*per_window, strict=True)]
+
+
+INITS = ("pretrained", "scratch")
+
+
+def _start_from(init):
+    """The model that fine-tuning starts from: None for "scratch", else a BlogVAE (model, subword
+    tokenizer, card) of the shipped model ("pretrained") or of a folder written by
+    ``vae-tutorial pretrain`` or packed by ``python -m vae_tutorial.pretrained``."""
+    from vae_tutorial import pretrained
+
+    if init == "scratch":
+        return None
+    if init == "pretrained":
+        return pretrained.load()
+    if not isinstance(init, str | Path):
+        raise DataError("init", f"expected one of {INITS} or a folder, got {init!r}", 'Use init="pretrained".')
+    folder = Path(init)
+    if (folder / "card.json").is_file():
+        return pretrained.load(folder)
+    if (folder / "vectorizer.json").is_file():
+        written = model_dir.written_by(folder)
+        raise DataError(
+            str(folder),
+            f"is a word-level text model (vectorizer.json, written by vae_tutorial {written}); fine-tuning "
+            "starts from a subword model",
+            'Pass init="pretrained", or init="scratch" to train a word-level model as version 0.2 did.',
+        )
+    if not folder.exists():
+        raise DataError("init", f"is neither one of {INITS} nor an existing folder: {init!r}", 'Use init="pretrained".')
+    from vae_tutorial.data.subwords import SubwordTokenizer
+
+    config, metrics, _ = model_dir.read(folder, "pretrained")
+    model = load_model(folder / "model.keras", TextVAE)
+    return BlogVAE(model, SubwordTokenizer.load(folder / "tokenizer"), config, metrics, {})
+
+
+def _fine_tune_recipe(recipe: BlogRecipe, base: BlogVAE, changes: dict) -> BlogRecipe:
+    """The recipe of a fine-tuning run: ``recipe``'s training fields with ``base``'s architecture;
+    a DataError if ``changes`` try to change the architecture."""
+    config = base.model.get_config()
+    fixed = {field: config[field] for field in BlogRecipe.MODEL_FIELDS}
+    fixed.update(max_length=base.model.max_length, vocab_size=base.model.vocab_size)
+    for name, value in changes.items():
+        if name in fixed and value != fixed[name]:
+            raise DataError(
+                name,
+                f"is {value!r}, but the pretrained model has {fixed[name]!r} and fine-tuning keeps its architecture",
+                f'Drop {name}=..., or pass init="scratch" to train a model of your own design.',
+            )
+    return recipe.replace(**fixed)
+
+
+def _copy_of(base: TextVAE, seed: int) -> TextVAE:
+    """A new TextVAE with ``base``'s architecture and weights (its own seeds)."""
+    model = TextVAE.from_config({**base.get_config(), "seed": seed})
+    model.set_weights(base.get_weights())
+    return model
 
 
 def train_blog_vae(
     posts,
     out,
-    recipe: BlogRecipe = BLOG_RECIPE,
+    recipe: BlogRecipe | None = None,
     *,
+    init="pretrained",
     seed: int = 0,
     force: bool = False,
     iwae_k: int = 50,
@@ -90,31 +163,50 @@ def train_blog_vae(
     verbose="auto",
     **changes,
 ) -> BlogVAE:
-    """Train a TextVAE on posts and write the model directory ``out``; returns the BlogVAE.
+    """Fine-tune the pretrained sentence VAE on posts (or train one from scratch) and write the
+    model directory ``out``; returns the BlogVAE.
 
     posts: a list of :class:`~vae_tutorial.data.posts.Post` (from load_blog_folder/csv).
-    recipe: a :class:`~vae_tutorial.training.recipes.BlogRecipe` (default :data:`BLOG_RECIPE`),
-    any field of which can be changed by keyword (``epochs=3``, ``cell="gru"``). The posts are
-    split by post (``recipe.val_fraction`` for validation, seeded), cut into sentence windows of
-    up to ``max_length`` - 1 tokens, vectorized with the ``vocab_size`` most frequent training
-    words, and trained by :func:`~vae_tutorial.training.fit.fit` with: KL annealing over the
-    first ``anneal_fraction`` of the steps, early stopping on the validation negative ELBO with
-    the best weights restored, a checkpoint per epoch in ``out/backup`` (rerun after an
-    interruption and it resumes from the last finished epoch, exactly), TensorBoard logs in
-    ``out/logs`` and history.csv. One run at a time trains into ``out`` (``training.lock``).
-    callbacks: Keras callbacks run after each epoch's checkpoint. iwae_k: importance samples per
-    validation chunk for metrics.json.
+    init: "pretrained" (default: the model shipped in :mod:`vae_tutorial.pretrained`, its subword
+    tokenizer and architecture, trained further with :data:`FINE_TUNE_RECIPE`), a folder written
+    by ``vae-tutorial pretrain``, or "scratch" (a word-level model of :data:`BLOG_RECIPE`, the
+    notebooks' earlier design, for comparison).
+    recipe: a :class:`~vae_tutorial.training.recipes.BlogRecipe` (default: the one of ``init``),
+    any field of which can be changed by keyword (``epochs=3``; with a pretrained init, not the
+    architecture). The posts are split by post (``recipe.val_fraction`` for validation, seeded),
+    cut into sentence windows that fit ``max_length`` - 1 tokens, and trained by
+    :func:`~vae_tutorial.training.fit.fit` with: KL annealing over the first ``anneal_fraction``
+    of the steps, early stopping on the validation negative ELBO with the best weights restored,
+    a checkpoint per epoch in ``out/backup`` (rerun after an interruption and it resumes from the
+    last finished epoch, exactly), TensorBoard logs in ``out/logs`` and history.csv. One run at a
+    time trains into ``out`` (``training.lock``). callbacks: Keras callbacks run after each
+    epoch's checkpoint. iwae_k: importance samples per validation chunk for metrics.json.
     strategy: a ``tf.distribute`` strategy (``batch_size`` is the global batch).
     """
-    recipe = get_recipe(recipe, {"blog": BLOG_RECIPE}, BlogRecipe).replace(**changes)
     out = Path(out)
     posts = list(posts)
-    train_posts, val_posts = split_posts(posts, recipe.val_fraction, seed)
-    train_chunks = [c for _, c in chunk_posts(train_posts, recipe.max_length - 1)]
-    val_chunks = [c for _, c in chunk_posts(val_posts, recipe.max_length - 1)]
+    default = BLOG_RECIPE if init == "scratch" else FINE_TUNE_RECIPE
+    recipe = get_recipe(recipe or default, {"blog": BLOG_RECIPE}, BlogRecipe).replace(**changes)
+    train_posts, val_posts = split_posts(posts, recipe.val_fraction, seed)  # bad input first, then the model
+    base = _start_from(init)
+    if base is not None:
+        recipe = _fine_tune_recipe(recipe, base, changes)
+    if base is None:
+        train_chunks = [c for _, c in chunk_posts(train_posts, recipe.max_length - 1)]
+        val_chunks = [c for _, c in chunk_posts(val_posts, recipe.max_length - 1)]
+    else:
+        train_chunks = [w for post in train_posts for w in base.vectorizer.windows(post.text)]
+        val_chunks = [w for post in val_posts for w in base.vectorizer.windows(post.text)]
     if not train_chunks or not val_chunks:
         raise DataError("posts", "give no words to train or validate on", "Pass posts with text in them.")
-    vectorizer = Vectorizer.build(train_chunks, max_vocab=recipe.vocab_size, max_length=recipe.max_length)
+    if base is None:
+        vectorizer = Vectorizer.build(train_chunks, max_vocab=recipe.vocab_size, max_length=recipe.max_length)
+        build = lambda: TextVAE(vectorizer.vocab_size, recipe.max_length, **recipe.model_kwargs(), seed=seed)  # noqa: E731
+        start = {"init": "scratch"}
+    else:
+        vectorizer = base.vectorizer
+        build = lambda: _copy_of(base.model, seed)  # noqa: E731
+        start = {"init": "pretrained" if init == "pretrained" else str(init), "pretrained_sha256": _sha256_of(base)}
     train_ids, val_ids = vectorizer.encode(train_chunks), vectorizer.encode(val_chunks)
     plan = {
         "format": model_dir.FORMAT,
@@ -123,6 +215,7 @@ def train_blog_vae(
         "vocabulary": vectorizer.vocab_size,
         "train_posts": sorted(p.id for p in train_posts),
         "data": model_dir.data_checksum(train_ids, val_ids),
+        **start,
     }
     # After the KL warm-up (the held-out negative ELBO can rise while z starts to carry
     # information), and never an empty watch.
@@ -130,7 +223,7 @@ def train_blog_vae(
     early = ResumableEarlyStopping(patience=recipe.patience, start_epoch=watch_from)
     with model_dir.training(out, KIND, force, plan) as backup:
         model, _ = fit(
-            lambda: TextVAE(vectorizer.vocab_size, recipe.max_length, **recipe.model_kwargs(), seed=seed),
+            build,
             train_ids,
             (val_ids,),
             recipe,
@@ -142,7 +235,8 @@ def train_blog_vae(
         rows = model_dir.history_of(backup)
         metrics = {
             **evaluation.text_report(model, val_ids, k=iwae_k, seed=seed),
-            "units": "nats per chunk (validation posts)",
+            "units": "nats per chunk (validation posts); nll_per_token: per "
+            + ("word" if base is None else "subword piece"),
             "iwae_k": iwae_k,
         }
         data = {
@@ -155,6 +249,7 @@ def train_blog_vae(
             "vocabulary": vectorizer.vocab_size,
         }
         training = {
+            **start,
             "epochs_run": len(rows),
             "best_epoch": None if early.state["best_epoch"] is None else early.state["best_epoch"] + 1,
             "stopped_early": early.state["stopped_epoch"] is not None,
@@ -163,7 +258,10 @@ def train_blog_vae(
         config = model_dir.config(KIND, seed, recipe, data, training)
 
         def write(folder: Path) -> None:
-            vectorizer.save(folder / "vectorizer.json")
+            if base is None:
+                vectorizer.save(folder / "vectorizer.json")
+            else:
+                vectorizer.save(folder / "tokenizer")
             (folder / "config.json").write_text(json.dumps(config, indent=2))
             (folder / "metrics.json").write_text(json.dumps(metrics, indent=2))
             model.save(folder / "model.keras")
@@ -172,15 +270,28 @@ def train_blog_vae(
     return BlogVAE(model, vectorizer, config, metrics, model_dir.by_column(rows))
 
 
+def _sha256_of(base: BlogVAE) -> str:
+    """The sha256 of the model file that fine-tuning starts from (recorded in its card or config)."""
+    files = base.config.get("files")
+    if isinstance(files, dict) and "model.keras" in files:
+        return files["model.keras"]["sha256"]
+    return "not recorded (a pretrain directory, not a packed model)"
+
+
 def load_blog_vae(path) -> BlogVAE:
     """Read a model directory written by :func:`train_blog_vae`; DataError says what is wrong."""
     path = Path(path)
     config, metrics, history = model_dir.read(path, KIND)
     model = load_model(path / "model.keras", TextVAE)
-    vectorizer = Vectorizer.load(path / "vectorizer.json")
+    if (path / "tokenizer").is_dir():
+        from vae_tutorial.data.subwords import SubwordTokenizer
+
+        vectorizer, name = SubwordTokenizer.load(path / "tokenizer"), "tokenizer"
+    else:
+        vectorizer, name = Vectorizer.load(path / "vectorizer.json"), "vectorizer.json"
     if (vectorizer.vocab_size, vectorizer.max_length) != (model.vocab_size, model.max_length):
         raise DataError(
-            str(path / "vectorizer.json"),
+            str(path / name),
             f"does not match model.keras (vocabulary {vectorizer.vocab_size} vs {model.vocab_size}, "
             f"length {vectorizer.max_length} vs {model.max_length})",
             "Keep the files of one training run together.",
