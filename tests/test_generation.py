@@ -335,8 +335,10 @@ NUCLEUS_PROBS = np.array([0.5, 0.5, 0.5, 0.08, 0.4, 0.25, 0.15, 0.12])
 )
 @pytest.mark.parametrize("decoder", ["autoregressive", "repeat"])
 def test_top_p_samples_among_the_smallest_set_of_likeliest_words_reaching_p(top_p, temperature, kept, decoder):
-    model = _fixed(np.log(NUCLEUS_PROBS), 1, decoder)
-    first = generation.decode(model, np.zeros((1000, 2)), "top_p", temperature, top_p=top_p, seed=0)[:, 0]
+    model = _fixed(np.log(NUCLEUS_PROBS), 2, decoder)
+    ids = generation.decode(model, np.zeros((1000, 2)), "top_p", temperature, top_p=top_p, seed=0)
+    assert EOS_ID not in ids[:, 0]  # an empty text is never an answer: [EOS] can come second at the earliest
+    first = ids[:, 1]  # the fixed decoder gives every position the same distribution
     assert set(np.unique(first).tolist()) == kept
     kept = sorted(kept)
     expected = NUCLEUS_PROBS[kept] ** (1 / temperature)  # the kept words' probabilities after temperature

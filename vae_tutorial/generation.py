@@ -176,9 +176,12 @@ def _ban_repeats(logits: np.ndarray, outputs: np.ndarray, t: int, size: int, liv
 
 def _log_probs(logits, outputs, t: int, settings: _Settings, live) -> np.ndarray:
     """log softmax(logits / temperature) (n, vocab) over the allowed tokens: never [PAD] or [BOS],
-    [UNK] only if settings.unknown, no repeated n-gram (in the live rows) if settings.no_repeat_ngram."""
+    no [EOS] at t = 0, [UNK] only if settings.unknown, no repeated n-gram (in the live rows) if
+    settings.no_repeat_ngram."""
     scaled = logits / settings.temperature
     scaled[:, [PAD_ID, BOS_ID]] = -np.inf  # never words: a row ends with [EOS], then padding
+    if t == 0:  # an empty text is never an answer (beam search, unnormalised, would often choose it)
+        scaled[:, EOS_ID] = -np.inf
     if not settings.unknown:
         scaled[:, UNK_ID] = -np.inf
     _ban_repeats(scaled, outputs, t, settings.no_repeat_ngram, live)
