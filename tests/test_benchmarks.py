@@ -134,3 +134,19 @@ def test_constraints_benchmark_measures_topic_adherence_of_all_four_models(tmp_p
     assert set(figures["examples"]) == set(topics)
     assert (figures["settings"]["samples"], figures["settings"]["posts"]) == (samples, 40)
     assert "40 posts" in stdout
+
+
+def test_text_quality_benchmark_measures_the_three_models_alike(tmp_path):
+    tiny = f"--epochs 1 --iwae-k 2 --variations 1 --posts 10 --out {tmp_path / 'quality'}"
+    figures, stdout = run_benchmark("text_quality", tmp_path, *tiny.split())
+    assert set(figures) == {"scratch", "pretrained", "fine_tuned"}
+    keys = ("neg_elbo", "iwae_nll", "nll_per_token", "kl", "mutual_information", "bleu4", "token_accuracy")
+    keys += ("source_retrieval", "copies", "repeated_trigram_share", "unk_share", "equal_to_input", "new_word_share")
+    for name, r in figures.items():
+        assert_finite(r, (*keys, "active_units", "train_seconds"))
+        assert 0 <= r["bleu4"] <= 1 and 0 <= r["source_retrieval"] <= 1, name
+    assert figures["scratch"]["token_unit"].startswith("word") and figures["fine_tuned"]["token_unit"].startswith("BPE")
+    assert figures["pretrained"]["unk_share"] == figures["fine_tuned"]["unk_share"] == 0
+    for name in figures:
+        assert (tmp_path / "quality" / f"variations-{name}.txt").read_text().startswith("SOURCE: ")
+        assert (tmp_path / "quality" / f"blind-{name}-items.txt").is_file()
