@@ -33,6 +33,7 @@ def test_fine_tuning_starts_from_the_shipped_model_and_says_so(tuned):
     shipped = pretrained.load()
     config = json.loads((out / "config.json").read_text())
     assert config["training"]["init"] == "pretrained"
+    assert config["data"]["source"].endswith("posts")  # where the posts were read from, not "a list of posts"
     assert config["training"]["pretrained_sha256"] == shipped.config["files"]["model.keras"]["sha256"]
     for field in ("latent_dim", "decoder_units", "embed_dim", "max_length", "vocab_size"):
         assert config["recipe"][field] == shipped.config["recipe"][field], field

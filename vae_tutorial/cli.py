@@ -324,7 +324,8 @@ def build_parser() -> argparse.ArgumentParser:
     text = commands.add_parser(
         "train-text",
         help="train a text VAE on a folder or CSV of blog posts",
-        description="Train a text VAE on blog posts and write a model directory (model.keras, vectorizer.json, "
+        description="Fine-tune the shipped sentence VAE on blog posts (or, with --init scratch, train a word-level "
+        "one) and write a model directory (model.keras, tokenizer/ or vectorizer.json, "
         "config.json, metrics.json, history.csv, logs/). Rerun the same command after an interruption to resume.",
     )
     source = text.add_mutually_exclusive_group(required=True)

@@ -184,6 +184,7 @@ def train_blog_vae(
     strategy: a ``tf.distribute`` strategy (``batch_size`` is the global batch).
     """
     out = Path(out)
+    origin = getattr(posts, "origin", None)  # a Posts list says where it was read from
     posts = list(posts)
     default = BLOG_RECIPE if init == "scratch" else FINE_TUNE_RECIPE
     recipe = get_recipe(recipe or default, {"blog": BLOG_RECIPE}, BlogRecipe).replace(**changes)
@@ -240,7 +241,7 @@ def train_blog_vae(
             "iwae_k": iwae_k,
         }
         data = {
-            "source": source or getattr(posts, "origin", "a list of posts"),
+            "source": source or origin or "a list of posts",
             "posts": len(posts),
             "train_posts": len(train_posts),
             "val_posts": len(val_posts),
