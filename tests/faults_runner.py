@@ -28,6 +28,9 @@ def _strike(sig: str) -> None:
 
 
 def main(argv: list[str]) -> int:
+    # Python leaves SIGINT ignored when the parent ignored it (a shell's background job does):
+    # Ctrl-C must raise KeyboardInterrupt here whatever started the test run.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     point, sig, epoch = argv[0], argv[1], int(argv[2])
     args = argv[argv.index("--") + 1 :]
     out = Path(args[args.index("--out") + 1])
