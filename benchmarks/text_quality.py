@@ -127,7 +127,8 @@ def main() -> None:
     for name in args.models:
         start = time.perf_counter()
         if name == "pretrained":
-            blog, seconds = pretrained.load(), blog_seconds(pretrained.load())
+            blog = pretrained.load()
+            seconds = float(blog.config["training"]["seconds"])  # pretraining, from the card
         else:
             init = "scratch" if name == "scratch" else "pretrained"
             out = args.out / name
@@ -176,11 +177,6 @@ def language_model(epochs: int, k: int) -> dict:
         "train_seconds": seconds,
         "units": "nats per sentence",
     }
-
-
-def blog_seconds(blog: BlogVAE) -> float:
-    """Pretraining seconds recorded in the card."""
-    return float(blog.config["training"]["seconds"])
 
 
 def write_texts(out: Path, texts: dict, held_out) -> None:
