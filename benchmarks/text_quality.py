@@ -20,6 +20,9 @@ test split beside the pretrained VAE's IWAE NLL there (both nats per sentence).
 
     .venv/bin/python benchmarks/text_quality.py --json build/bench_quality.json --out build/quality
 
+``--pretrained FOLDER`` measures a candidate (a ``vae-tutorial pretrain`` run packed with
+``python -m vae_tutorial.pretrained``) in place of the shipped model.
+
 A smoke run (seconds, figures meaningless): ``--epochs 1 --iwae-k 2 --variations 1 --posts 10``.
 """
 
@@ -115,6 +118,9 @@ def main() -> None:
     parser.add_argument("--lm-epochs", type=int, help="also train the language-model baseline this many epochs")
     parser.add_argument("--json", type=Path, help="write the figures here")
     parser.add_argument("--out", type=Path, default=Path("build/quality"), help="folder for models and texts")
+    parser.add_argument(
+        "--pretrained", type=Path, help="a model packed by python -m vae_tutorial.pretrained (default: the shipped one)"
+    )
     args = parser.parse_args()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataWarning)
@@ -127,10 +133,10 @@ def main() -> None:
     for name in args.models:
         start = time.perf_counter()
         if name == "pretrained":
-            blog = pretrained.load()
+            blog = pretrained.load(args.pretrained or pretrained.MODEL)
             seconds = float(blog.config["training"]["seconds"])  # pretraining, from the card
         else:
-            init = "scratch" if name == "scratch" else "pretrained"
+            init = "scratch" if name == "scratch" else (args.pretrained or "pretrained")
             out = args.out / name
             blog = train_blog_vae(posts, out, init=init, force=True, val_fraction=0.2, verbose=0, iwae_k=2, **epochs)
             seconds = time.perf_counter() - start

@@ -604,3 +604,51 @@ def test_the_decoder_cache_does_not_keep_a_model_alive(decoder, vectorizer_and_i
     del model
     gc.collect()
     assert alive() is None, "the decoder cache (or something else in generation) keeps the model alive"
+
+
+# LOOPING after the history "4 5 | 6" (| a separator, as generation.said writes), bigrams banned:
+# 4 5 is already said, so 4 is followed by 4, then 6 (4 4 and 4 5 said), 6 by 4 (6 | is no bigram), ...
+AFTER_HISTORY = [4, 4, 6, 4, 7, 4, EOS_ID, 0, 0, 0]
+
+
+@pytest.mark.parametrize("decoder", ["autoregressive", "repeat"])
+def test_no_repeat_ngram_counts_the_history_of_each_row(decoder):
+    model = _fixed(LOOPING, 10, decoder)
+    z = np.zeros((2, 2), np.float32)
+    history = np.array([[4, 5, -1, 6], [-1, -1, -1, -1]])
+    for method, kwargs in {"greedy": {}, "top_k": {"k": 1}, "beam": {"beam_width": 3}}.items():
+        got = generation.decode(model, z, method, seed=0, no_repeat_ngram=2, history=history, **kwargs)
+        np.testing.assert_array_equal(got[0], AFTER_HISTORY, err_msg=method)
+        np.testing.assert_array_equal(got[1], BY_HAND[2], err_msg=method)  # separators only: as no history
+
+
+def test_said_appends_the_ids_of_texts_with_special_tokens_as_separators(vectorizer_and_ids):
+    vectorizer, texts, ids = vectorizer_and_ids
+    first = generation.said(vectorizer, texts[:2])
+    expected = np.where(ids[:2] > EOS_ID, ids[:2], -1)  # padding and [EOS] become separators
+    np.testing.assert_array_equal(first, expected)
+    both = generation.said(vectorizer, texts[2:4], first)
+    np.testing.assert_array_equal(both, np.concatenate([expected, np.where(ids[2:4] > EOS_ID, ids[2:4], -1)], axis=1))
+
+
+def test_history_of_the_wrong_shape_is_a_data_error(model):
+    z = np.zeros((2, model.latent_dim), np.float32)
+    message = r"^history: has shape \(3, 4\), not \(2, H\)\. Pass one row of ids per code\.$"
+    with pytest.raises(DataError, match=message):
+        generation.decode(model, z, history=np.zeros((3, 4)))
+
+
+def test_variations_with_a_history_repeat_none_of_its_trigrams(model, vectorizer_and_ids):
+    vectorizer, texts, _ = vectorizer_and_ids
+    first = generation.variations(model, vectorizer, texts[0], n=3, closeness=1.0)
+    again = generation.variations(model, vectorizer, texts[0], n=3, closeness=1.0)
+    assert again == first  # the posterior mean decoded greedily: the same sentence every time
+    history = generation.said(vectorizer, first)
+    later = generation.variations(model, vectorizer, texts[0], n=3, closeness=1.0, history=history)
+
+    def trigrams(text):
+        words = text.split()
+        return {tuple(words[i : i + 3]) for i in range(len(words) - 2)}
+
+    for before, after in zip(first, later, strict=True):
+        assert trigrams(before) and not trigrams(before) & trigrams(after)

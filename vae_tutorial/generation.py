@@ -161,30 +161,38 @@ class _OnePass:
 # --- choosing tokens --------------------------------------------------------------------------
 
 
-def _ban_repeats(logits: np.ndarray, outputs: np.ndarray, t: int, size: int, live: np.ndarray) -> None:
+def _ban_repeats(logits: np.ndarray, outputs: np.ndarray, t: int, size: int, live: np.ndarray, history=None) -> None:
     """Set to -inf, in the live rows of logits (n, vocab), every token that would complete an n-gram
-    (n = size) of token ids already in the row's outputs[:, :t] (as Hugging Face's no_repeat_ngram_size)."""
-    starts = t - size + 1  # the earlier n-grams: they start at 0 .. t - size
-    if size == 0 or starts < 1:
+    (n = size) of token ids already in the row's outputs[:, :t] (as Hugging Face's no_repeat_ngram_size)
+    or in its ``history`` (n, H) of earlier ids (-1 separates texts: no n-gram spans it)."""
+    if size == 0 or t < size - 1:
         return
+    seen = outputs[:, :t]
+    if history is not None:  # history, a separator, then the row's own tokens
+        seen = np.concatenate([history, np.full((len(seen), 1), -1), seen], axis=1)
+    starts = seen.shape[1] - size + 1  # the earlier n-grams start at 0 .. starts - 1
+    if starts < 1:
+        return
+    tail = outputs[:, t - size + 1 : t]  # the row's last size - 1 tokens
     matches = np.repeat(live[:, None], starts, axis=1)
-    for j in range(size - 1):  # n-gram i's first size - 1 tokens equal the last size - 1 tokens
-        matches &= outputs[:, j : j + starts] == outputs[:, t - size + 1 + j, None]
+    for j in range(size - 1):  # n-gram i's first size - 1 tokens equal the tail
+        matches &= seen[:, j : j + starts] == tail[:, j, None]
     rows, first = np.nonzero(matches)
-    logits[rows, outputs[rows, first + size - 1]] = -np.inf
+    banned = seen[rows, first + size - 1]
+    logits[rows[banned >= 0], banned[banned >= 0]] = -np.inf  # a separator completes nothing
 
 
-def _log_probs(logits, outputs, t: int, settings: _Settings, live) -> np.ndarray:
+def _log_probs(logits, outputs, t: int, settings: _Settings, live, history=None) -> np.ndarray:
     """log softmax(logits / temperature) (n, vocab) over the allowed tokens: never [PAD] or [BOS],
-    no [EOS] at t = 0, [UNK] only if settings.unknown, no repeated n-gram (in the live rows) if
-    settings.no_repeat_ngram."""
+    no [EOS] at t = 0, [UNK] only if settings.unknown, no repeated n-gram (in the live rows, counting
+    the row's history) if settings.no_repeat_ngram."""
     scaled = logits / settings.temperature
     scaled[:, [PAD_ID, BOS_ID]] = -np.inf  # never words: a row ends with [EOS], then padding
     if t == 0:  # an empty text is never an answer (beam search, unnormalised, would often choose it)
         scaled[:, EOS_ID] = -np.inf
     if not settings.unknown:
         scaled[:, UNK_ID] = -np.inf
-    _ban_repeats(scaled, outputs, t, settings.no_repeat_ngram, live)
+    _ban_repeats(scaled, outputs, t, settings.no_repeat_ngram, live, history)
     scaled -= scaled.max(axis=-1, keepdims=True)
     return scaled - np.log(np.exp(scaled).sum(axis=-1, keepdims=True))
 
@@ -220,14 +228,15 @@ def _choose(log_probs: np.ndarray, settings: _Settings, rng: np.random.Generator
     return _draw(log_probs, rng)
 
 
-def _decode_steps(decoder, n: int, length: int, settings: _Settings, rng) -> np.ndarray:
+def _decode_steps(decoder, n: int, length: int, settings: _Settings, rng, history=None) -> np.ndarray:
     """Token ids (n, length), one position per step, each chosen by settings.method from the
-    decoder's logits (see _Recurrent, _OnePass). A row ends at its first [EOS], padding after it."""
+    decoder's logits (see _Recurrent, _OnePass). A row ends at its first [EOS], padding after it.
+    history: (n, H) ids the repetition guard also counts (see _ban_repeats)."""
     outputs = np.zeros((n, length), np.int32)
     tokens = np.full(n, BOS_ID, np.int32)
     done = np.zeros(n, bool)
     for t in range(length):
-        log_probs = _log_probs(decoder(tokens, t), outputs, t, settings, ~done)
+        log_probs = _log_probs(decoder(tokens, t), outputs, t, settings, ~done, history)
         tokens = np.where(done, PAD_ID, _choose(log_probs, settings, rng)).astype(np.int32)
         outputs[:, t] = tokens
         done |= tokens == EOS_ID
@@ -259,10 +268,13 @@ def _best_beams(scores: np.ndarray, log_probs: np.ndarray, width: int):
     return parents, token.ravel().astype(np.int32), np.take_along_axis(totals, best, axis=-1).ravel()
 
 
-def _beam(model, zc: np.ndarray, settings: _Settings) -> np.ndarray:
+def _beam(model, zc: np.ndarray, settings: _Settings, history=None) -> np.ndarray:
     """Beam search (temperature 1) for codes zc (n, d): per code the sequence (max_length,) of the
-    highest total log-probability among settings.beam_width beams; (n, max_length)."""
+    highest total log-probability among settings.beam_width beams; (n, max_length). history: (n, H)
+    ids the repetition guard also counts, per code."""
     width, length = settings.beam_width, model.max_length
+    if history is not None:
+        history = np.repeat(history, width, axis=0)  # the same for every beam of a code
     settings = dataclasses.replace(settings, temperature=1.0)
     decoder = _Recurrent(model, np.repeat(zc, width, axis=0))
     rows = len(zc) * width
@@ -271,7 +283,7 @@ def _beam(model, zc: np.ndarray, settings: _Settings) -> np.ndarray:
     scores = np.tile([0.0] + [-np.inf] * (width - 1), len(zc))  # one live beam per code to start
     done = np.zeros(rows, bool)
     for t in range(length):
-        log_probs = _log_probs(decoder(tokens, t), outputs, t, settings, ~done)
+        log_probs = _log_probs(decoder(tokens, t), outputs, t, settings, ~done, history)
         log_probs[done] = -np.inf
         log_probs[done, PAD_ID] = 0.0  # a finished beam keeps its score, padding on
         parents, tokens, scores = _best_beams(scores, log_probs, width)
@@ -300,6 +312,7 @@ def decode(
     *,
     top_p: float = 0.9,
     no_repeat_ngram: int = 0,
+    history=None,
 ) -> np.ndarray:
     """Token ids (n, max_length) int32 for latent codes z (n, latent_dim).
 
@@ -312,19 +325,28 @@ def decode(
     unknown: True lets the decoder choose [UNK]; by default the text holds only words of the vocabulary.
     no_repeat_ngram: if n > 0, a token that would complete an n-gram already in its row is
     never chosen (by every method); 0 is off.
+    history: None, or ids (n, H) of what each row's text already said before (e.g. the earlier
+    sentences of a post): the repetition guard also bans their n-grams; -1 separates texts.
     """
     settings = _settings(method, temperature, k, top_p, beam_width, no_repeat_ngram, unknown)
     z = codes("z", z, model.latent_dim)
+    if history is not None:
+        history = np.asarray(history, np.int64)
+        if history.ndim != 2 or len(history) != len(z):
+            raise DataError("history", f"has shape {history.shape}, not ({len(z)}, H)", "Pass one row of ids per code.")
     cond = None if not getattr(model, "condition_dim", 0) else model._condition(condition, len(z))
     rng = np.random.default_rng(check_seed("seed", seed))
     if model.decoder_kind == "repeat":
         greedy_like = dataclasses.replace(settings, method="greedy") if method == "beam" else settings
-        return _decode_steps(_OnePass(model, z, cond), len(z), model.max_length, greedy_like, rng)
+        return _decode_steps(_OnePass(model, z, cond), len(z), model.max_length, greedy_like, rng, history)
     zc = z if cond is None else np.concatenate([z, cond], axis=1)
     if method == "beam":
         rows = max(1, BEAM_BATCH // (settings.beam_width * model.vocab_size))
-        return np.concatenate([_beam(model, zc[i : i + rows], settings) for i in range(0, len(zc), rows)])
-    return _decode_steps(_Recurrent(model, zc), len(z), model.max_length, settings, rng)
+        starts = range(0, len(zc), rows)
+        earlier = [None if history is None else history[i : i + rows] for i in starts]
+        beams = [_beam(model, zc[i : i + rows], settings, h) for i, h in zip(starts, earlier, strict=True)]
+        return np.concatenate(beams)
+    return _decode_steps(_Recurrent(model, zc), len(z), model.max_length, settings, rng, history)
 
 
 def sequence_log_prob(model, z, ids, condition=None) -> np.ndarray:
@@ -377,6 +399,7 @@ def variations(
     closeness: float | None = None,
     top_p: float = 0.9,
     no_repeat_ngram: int = 3,
+    history=None,
 ) -> list[str]:
     """n variations of ``text``: decode codes drawn around its posterior (see variation_codes).
 
@@ -385,7 +408,9 @@ def variations(
     closeness: None, or from 0.0 (same topic, new sentence) to 1.0 (nearly the same sentence);
     when given, it sets scale, method, temperature and top_p (see closeness_settings) and those
     arguments are ignored. no_repeat_ngram: no n-gram of tokens twice in a variation (0: off; 3
-    by default: it brings the repeated-trigram share of the pretrained model's variations to that of real text).
+    by default). history: None, or ids (n, H) of what each variation already said (see
+    :func:`said`): a post's windows pass their predecessors' variations, so that no n-gram repeats
+    within a variation of a whole post.
     n: 1 to MAX_N; scale: 0 to MAX_SCALE; the decoding arguments as in decode (all checked before any work).
     """
     if closeness is not None:
@@ -403,8 +428,18 @@ def variations(
         unknown=unknown,
         top_p=top_p,
         no_repeat_ngram=no_repeat_ngram,
+        history=history,
     )
     return vectorizer.decode(ids)
+
+
+def said(vectorizer, texts, history=None) -> np.ndarray:
+    """``history`` (n, H) with the token ids of ``texts`` (n strings) appended: the ids of what
+    n texts have said so far, special tokens as -1 (a separator no n-gram spans); for
+    ``history=`` of :func:`decode` and :func:`variations`."""
+    ids = np.asarray(vectorizer.encode(list(texts)), np.int64)
+    ids = np.where(ids > EOS_ID, ids, -1)
+    return ids if history is None else np.concatenate([history, ids], axis=1)
 
 
 def interpolate(

@@ -61,15 +61,15 @@ class BlogVAE:
         if decoding.get("temperature") == 0:  # the old meaning of temperature 0: greedy
             decoding = {**decoding, "method": "greedy", "temperature": 1.0}
         settings.update(decoding)
-        return [
-            (
-                window,
-                generation.variations(
-                    self.model, self.vectorizer, window, n, seed=None if seed is None else seed + i, **settings
-                ),
+        pairs, history = [], None
+        for i, window in enumerate(self.windows(text)):
+            window_seed = None if seed is None else seed + i
+            texts = generation.variations(
+                self.model, self.vectorizer, window, n, seed=window_seed, history=history, **settings
             )
-            for i, window in enumerate(self.windows(text))
-        ]
+            pairs.append((window, texts))
+            history = generation.said(self.vectorizer, texts, history)
+        return pairs
 
     def variations(
         self, text: str, n: int = 5, closeness: float = CLOSENESS, seed: int | None = None, **decoding
@@ -84,7 +84,8 @@ class BlogVAE:
         deviations away, words sampled from the top half of the probability); see
         :func:`~vae_tutorial.generation.closeness_settings`. decoding: any of ``scale``,
         ``method``, ``temperature`` (0: greedy), ``top_p``, ``no_repeat_ngram`` overrides what
-        closeness sets. [UNK] is never chosen; no 3-gram of tokens repeats within a window.
+        closeness sets. [UNK] is never chosen; no 3-gram of tokens repeats within a variation of the
+        whole post (each window's guard counts what the earlier windows' variation said).
         """
         per_window = [variations for _, variations in self.window_variations(text, n, closeness, seed, **decoding)]
         return [" ".join(parts).strip() for parts in zip(*per_window, strict=True)]
