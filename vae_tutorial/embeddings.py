@@ -74,6 +74,17 @@ def train_word2vec(
     return model.wv
 
 
+def judge_vectors(seed: int = 0) -> KeyedVectors:
+    """Word2Vec of the general corpus' training sentences (:func:`~vae_tutorial.data.corpus.load_general_sentences`:
+    the Lee background minus the sample blog, and the Wikipedia sample), window 10, 20 epochs, words
+    seen at least 3 times: about 10 s. The space of :func:`~vae_tutorial.evaluation.independent_topic_judge`
+    for the blog's topics: the blog models' constraint vectors come from a Word2Vec of the blog's
+    own windows, and no sentence of the sample blog is in this corpus."""
+    from vae_tutorial.data.corpus import load_general_sentences
+
+    return train_word2vec(load_general_sentences().train, window=10, min_count=3, epochs=20, seed=seed)
+
+
 def save_vectors(kv: KeyedVectors, path) -> None:
     """Write ``kv`` in gensim's own KeyedVectors format (``kv.save``), creating the parent folder."""
     from gensim.models import KeyedVectors

@@ -244,6 +244,99 @@ def topic_adherence(generated_texts, requested_topics, topic_vectors, kv, topic_
     }
 
 
+def keyword_stems(keywords) -> set[str]:
+    """The Porter stems (nltk) of the tokens of ``keywords`` (a list of words or one string of words
+    separated by spaces or commas): {"fire"} for "fires, fire"; every inflection of a keyword has
+    the same stem ("blazes", "blazing" -> "blaze"), a compound does not ("firefighters")."""
+    from nltk.stem import PorterStemmer
+
+    from vae_tutorial.data.text import tokenize
+
+    if isinstance(keywords, str):
+        keywords = re.split(r"[,\s]+", keywords)
+    stemmer = PorterStemmer()
+    return {stemmer.stem(token) for keyword in keywords for token in tokenize(str(keyword))}
+
+
+def without_keywords(text: str, keywords) -> list[str]:
+    """The tokens of ``text`` (:func:`~vae_tutorial.data.text.tokenize`) that are neither one of the
+    ``keywords`` nor an inflection of one (same Porter stem, see :func:`keyword_stems`):
+    "Fires and a blaze near firefighters" with keywords "fire, blaze" -> ["and", "a", "near",
+    "firefighters"]."""
+    from nltk.stem import PorterStemmer
+
+    from vae_tutorial.data.text import tokenize
+
+    stems, stemmer = keyword_stems(keywords), PorterStemmer()
+    return [token for token in tokenize(text) if stemmer.stem(token) not in stems]
+
+
+def independent_topic_judge(generated_texts, requested_topics, topic_keywords: dict, judge_kv) -> dict:
+    """Topic adherence judged where parroting earns nothing, in a space the model never saw.
+
+    generated_texts: n strings; requested_topics: n topic names; topic_keywords: {name: keywords}
+    (the candidates); judge_kv: gensim KeyedVectors trained on *other* text than the one that
+    built the model's constraint vectors (e.g. :func:`~vae_tutorial.embeddings.judge_vectors`).
+    Each text loses every keyword of its requested topic and their inflections
+    (:func:`without_keywords`), then goes to the topic whose vector (the unit mean of the vectors
+    of its keywords that judge_kv knows) is nearest by cosine to the rest's text vector. Returns
+
+    - "independent_hit_rate": share of texts judged to be about their requested topic; a text
+      with no word left that judge_kv knows is a miss (chance 1 / len(topic_keywords));
+    - "keyword_share": share of all the texts' tokens that are their requested topic's keywords
+      or inflections of them;
+    - "judged": share of texts with a known word left; "n": the number of texts.
+    """
+    from vae_tutorial.embeddings import text_vector
+
+    texts = [generated_texts] if isinstance(generated_texts, str) else list(generated_texts)
+    requested = [requested_topics] if isinstance(requested_topics, str) else list(requested_topics)
+    if len(texts) != len(requested):
+        raise DataError(
+            "generated_texts, requested_topics",
+            f"have different lengths ({len(texts)} texts, {len(requested)} topics)",
+            "Pass one requested topic per generated text.",
+        )
+    if not texts:
+        raise DataError("generated_texts", "is empty", "Pass at least one generated text.")
+    names = list(topic_keywords)
+    missing = sorted({topic for topic in requested if topic not in topic_keywords})
+    if missing:
+        raise DataError(
+            "requested_topics",
+            f"{', '.join(map(repr, missing))} not in topic_keywords (it has {', '.join(map(repr, names))})",
+            "Give topic_keywords an entry for every requested topic.",
+        )
+    from vae_tutorial.data.text import tokenize
+
+    rows = []
+    for name in names:  # keywords the judge does not know are left out of the topic's vector
+        words = topic_keywords[name]
+        rows.append(text_vector(judge_kv, words if isinstance(words, str) else " ".join(map(str, words))))
+        if not rows[-1].any():
+            raise DataError(
+                "topic_keywords",
+                f"none of the keywords of {name!r} is in the judge's vocabulary",
+                "Give each topic a word of the judge's training text.",
+            )
+    matrix = np.stack(rows).astype(np.float64)
+    hits = judged = kept = total = 0
+    for text, topic in zip(texts, requested, strict=True):
+        rest = without_keywords(text, topic_keywords[topic])
+        total += len(tokenize(text))
+        kept += len(rest)
+        vector = text_vector(judge_kv, " ".join(rest))
+        if vector.any():
+            judged += 1
+            hits += names[int(np.argmax(matrix @ vector))] == topic
+    return {
+        "independent_hit_rate": hits / len(texts),
+        "keyword_share": (total - kept) / total if total else 0.0,
+        "judged": judged / len(texts),
+        "n": len(texts),
+    }
+
+
 # --- generated text -------------------------------------------------------------------------
 # The measures below compare texts by their words (see words), so that the output of a word-level
 # and of a subword tokenizer are compared alike: case and punctuation do not count.
