@@ -283,6 +283,10 @@ def variations(args) -> int:
     if not tokenize(clean_text(text)):  # before the model loads
         where = "--text" if args.file is None else args.file
         raise DataError(where, "has no words", "Pass a sentence or a post with words in it.")
+    if args.topic is not None:
+        from vae_tutorial.steering import topic_words
+
+        topic_words(args.topic)  # no keywords: an error before the model loads
     from vae_tutorial.workflows.text import load_blog_vae
 
     if args.model is None:
@@ -293,7 +297,8 @@ def variations(args) -> int:
         blog = load_blog_vae(args.model)
     given = {"temperature": args.temperature, "scale": args.scale}
     overrides = {name: value for name, value in given.items() if value is not None}
-    for line in blog.variations(text, n=args.n, closeness=args.closeness, seed=args.seed, **overrides):
+    steer = {} if args.topic is None else {"topic": args.topic, "strength": args.strength}
+    for line in blog.variations(text, n=args.n, closeness=args.closeness, seed=args.seed, **steer, **overrides):
         print(line)
     return 0
 
@@ -400,6 +405,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--scale",
         type=_number(0.0, MAX_SCALE, float),
         help=f"override how far from the text's code, in posterior standard deviations (at most {MAX_SCALE:g})",
+    )
+    var.add_argument(
+        "--topic",
+        help='steer the variations toward a topic given by keywords, e.g. "bushfire, fire, firefighters"',
+    )
+    var.add_argument(
+        "--strength",
+        type=_number(0.0, 1.0, float),
+        default=0.7,
+        help="with --topic: how far toward the topic, 0 (not at all) to 1 (the topic's code only); default 0.7",
     )
     var.add_argument("--seed", type=SEED, default=0, help="seed of the variations (default 0)")
     var.set_defaults(handler=variations, flags=_flags(var))

@@ -369,19 +369,36 @@ def _encode_texts(model, vectorizer, texts, condition=None):
 
 
 def variation_codes(
-    model, vectorizer, text: str, n: int = 5, scale: float = 1.0, seed: int | None = None, condition=None
+    model,
+    vectorizer,
+    text: str,
+    n: int = 5,
+    scale: float = 1.0,
+    seed: int | None = None,
+    condition=None,
+    *,
+    toward=None,
+    strength: float = 0.0,
 ) -> np.ndarray:
     """n codes around the **input's** posterior: z = mean + scale * sigma * eps, (n, latent_dim).
 
     scale 0 gives the posterior mean n times; 1 samples the posterior itself; larger values
-    wander further from the input. n: 1 to MAX_N; scale: 0 to MAX_SCALE.
+    wander further from the input. n: 1 to MAX_N; scale: 0 to MAX_SCALE. toward: None, or a
+    code (latent_dim,), e.g. a topic's (:func:`~vae_tutorial.steering.topic_code`): each z then
+    moves a share ``strength`` (0 to 1) of the way to it, z + strength * (toward - z).
     """
     n = whole_number("n", n, 5, high=MAX_N)
     scale = real_number("scale", scale, 0.0, MAX_SCALE, 1.0)
     seed = check_seed("seed", seed)
+    strength = real_number("strength", strength, 0.0, 1.0, 0.7)
+    if toward is not None:
+        toward = codes("toward", np.reshape(np.asarray(toward, np.float32), (1, -1)), model.latent_dim)[0]
     z_mean, z_log_var = _encode_texts(model, vectorizer, text, condition)
     eps = np.random.default_rng(seed).standard_normal((n, model.latent_dim))
-    return (z_mean[0] + scale * np.exp(0.5 * z_log_var[0]) * eps).astype(np.float32)
+    z = z_mean[0] + scale * np.exp(0.5 * z_log_var[0]) * eps
+    if toward is not None:
+        z = z + strength * (toward - z)
+    return z.astype(np.float32)
 
 
 def variations(
@@ -400,6 +417,8 @@ def variations(
     top_p: float = 0.9,
     no_repeat_ngram: int = 3,
     history=None,
+    toward=None,
+    strength: float = 0.0,
 ) -> list[str]:
     """n variations of ``text``: decode codes drawn around its posterior (see variation_codes).
 
@@ -410,14 +429,14 @@ def variations(
     arguments are ignored. no_repeat_ngram: no n-gram of tokens twice in a variation (0: off; 3
     by default). history: None, or ids (n, H) of what each variation already said (see
     :func:`said`): a post's windows pass their predecessors' variations, so that no n-gram repeats
-    within a variation of a whole post.
+    within a variation of a whole post. toward, strength: steer the codes (see variation_codes).
     n: 1 to MAX_N; scale: 0 to MAX_SCALE; the decoding arguments as in decode (all checked before any work).
     """
     if closeness is not None:
         chosen = closeness_settings(closeness)
         scale, method, temperature, top_p = (chosen[key] for key in ("scale", "method", "temperature", "top_p"))
     _settings(method, temperature, top_p=top_p, no_repeat_ngram=no_repeat_ngram)
-    z = variation_codes(model, vectorizer, text, n, scale, seed, condition)
+    z = variation_codes(model, vectorizer, text, n, scale, seed, condition, toward=toward, strength=strength)
     ids = decode(
         model,
         z,

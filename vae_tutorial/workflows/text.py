@@ -17,7 +17,7 @@ from vae_tutorial import evaluation
 from vae_tutorial.data.posts import chunk_post, chunk_posts, clean_text, split_posts
 from vae_tutorial.data.subwords import SubwordTokenizer
 from vae_tutorial.data.text import Vectorizer, tokenize
-from vae_tutorial.errors import DataError
+from vae_tutorial.errors import DataError, real_number
 from vae_tutorial.errors import seed as check_seed
 from vae_tutorial.models.base import load_model
 from vae_tutorial.models.text_vae import TextVAE
@@ -28,6 +28,7 @@ from vae_tutorial.training.recipes import BLOG_RECIPE, FINE_TUNE_RECIPE, BlogRec
 
 KIND = "text"
 CLOSENESS = 0.5  # the default of variations: see BlogVAE.variations
+STRENGTH = 0.7  # how far a steered variation moves toward its topic's code (see BlogVAE.variations)
 
 
 @dataclasses.dataclass
@@ -48,16 +49,26 @@ class BlogVAE:
         return chunk_post(text, self.vectorizer.max_length - 1)
 
     def window_variations(
-        self, text: str, n: int = 5, closeness: float = CLOSENESS, seed: int | None = None, **decoding
+        self,
+        text: str,
+        n: int = 5,
+        closeness: float = CLOSENESS,
+        seed: int | None = None,
+        topic=None,
+        strength: float = STRENGTH,
+        **decoding,
     ) -> list[tuple[str, list[str]]]:
         """(window, its n variations) for each sentence window of ``text``: see :meth:`variations`."""
-        from vae_tutorial import generation
+        from vae_tutorial import generation, steering
 
         seed = check_seed("seed", seed)
         settings = generation.closeness_settings(closeness)
         if not isinstance(text, str) or not tokenize(clean_text(text)):
             problem = "has no words" if isinstance(text, str) else f"must be a string, got {type(text).__name__}"
             raise DataError("text", problem, "Pass a sentence or a post with words in it.")
+        if topic is not None:
+            settings["strength"] = real_number("strength", strength, 0.0, 1.0, STRENGTH)
+            settings["toward"] = steering.topic_code(self.model, self.vectorizer, topic)
         if decoding.get("temperature") == 0:  # the old meaning of temperature 0: greedy
             decoding = {**decoding, "method": "greedy", "temperature": 1.0}
         settings.update(decoding)
@@ -72,7 +83,14 @@ class BlogVAE:
         return pairs
 
     def variations(
-        self, text: str, n: int = 5, closeness: float = CLOSENESS, seed: int | None = None, **decoding
+        self,
+        text: str,
+        n: int = 5,
+        closeness: float = CLOSENESS,
+        seed: int | None = None,
+        topic=None,
+        strength: float = STRENGTH,
+        **decoding,
     ) -> list[str]:
         """n variations of ``text`` (a sentence or a whole post).
 
@@ -86,8 +104,12 @@ class BlogVAE:
         ``method``, ``temperature`` (0: greedy), ``top_p``, ``no_repeat_ngram`` overrides what
         closeness sets. [UNK] is never chosen; no 3-gram of tokens repeats within a variation of the
         whole post (each window's guard counts what the earlier windows' variation said).
+        topic: None, or keywords ("bushfire, fire, firefighters"): every code moves a share
+        ``strength`` (0 to 1, default 0.7) of the way to the topic's code, the mean code of the
+        general corpus' sentences that mention the keywords (:mod:`vae_tutorial.steering`).
         """
-        per_window = [variations for _, variations in self.window_variations(text, n, closeness, seed, **decoding)]
+        windows = self.window_variations(text, n, closeness, seed, topic, strength, **decoding)
+        per_window = [variations for _, variations in windows]
         return [" ".join(parts).strip() for parts in zip(*per_window, strict=True)]
 
 

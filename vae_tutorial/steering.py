@@ -1,0 +1,87 @@
+"""Steering a variation toward a topic: the topic's code, and variations drawn toward it.
+
+A topic is a few keywords ("bushfire, fire, firefighters"). Its **code** is the mean posterior
+mean of the sentences that mention one of them or an inflection of one (the same Porter stem,
+:func:`~vae_tutorial.evaluation.keyword_stems`), by default among the training sentences of the
+general corpus (:func:`~vae_tutorial.data.corpus.load_general_sentences`), which every model can
+read with its own tokenizer. A steered variation starts from the text's own code and moves a
+share ``strength`` of the way to the topic's code (see
+:func:`~vae_tutorial.generation.variation_codes`): 0 is a plain variation, 1 the topic's code
+whatever the text.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+import numpy as np
+
+from vae_tutorial.errors import DataError, whole_number
+
+MIN_SENTENCES = 5  # a topic's code is the mean of at least this many sentences
+LIMIT = 400  # and of at most this many (the first ones, in corpus order)
+
+
+def topic_words(keywords) -> list[str]:
+    """The keywords (a list, or one string separated by commas or spaces) as distinct tokens, in
+    order; a DataError if there are none."""
+    from vae_tutorial.data.text import tokenize
+
+    if isinstance(keywords, str):
+        keywords = re.split(r"[,\s]+", keywords)
+    try:
+        tokens = [token for keyword in keywords for token in tokenize(str(keyword))]
+    except TypeError:
+        raise DataError("topic", f"is of type {type(keywords).__name__}", 'Pass keywords: "fire, bushfire".') from None
+    if not tokens:
+        raise DataError("topic", "has no keywords", 'Pass keywords separated by commas: "fire, bushfire".')
+    return list(dict.fromkeys(tokens))
+
+
+def topic_sentences(keywords, sentences) -> list[str]:
+    """The sentences that mention a keyword or an inflection of one (the same Porter stem), in order."""
+    from nltk.stem import PorterStemmer
+
+    from vae_tutorial.data.text import tokenize
+    from vae_tutorial.evaluation import keyword_stems
+
+    stems, stemmer = keyword_stems(topic_words(keywords)), PorterStemmer()
+    return [s for s in sentences if any(stemmer.stem(token) in stems for token in tokenize(s))]
+
+
+def topic_code(model, vectorizer, keywords, sentences=None, limit: int = LIMIT) -> np.ndarray:
+    """float32 (latent_dim,): the mean posterior mean, under ``model`` read through ``vectorizer``,
+    of the first ``limit`` of ``sentences`` (default: the general corpus' training sentences) that
+    mention the topic's keywords. A keyword no sentence mentions is a DataError naming it, with
+    close spellings that do occur; so is a topic of fewer than MIN_SENTENCES sentences."""
+    from vae_tutorial.data.text import tokenize
+
+    words = topic_words(keywords)
+    limit = whole_number("limit", limit, LIMIT, low=MIN_SENTENCES)
+    if sentences is None:
+        from vae_tutorial.data.corpus import load_general_sentences
+
+        sentences = load_general_sentences().train
+    sentences = list(sentences)
+    unused = [word for word in words if not topic_sentences([word], sentences)]
+    if unused:
+        known = sorted({token for s in sentences for token in tokenize(s)})
+        parts = []
+        for word in unused:
+            close = difflib.get_close_matches(word, known, n=3, cutoff=0.75)
+            parts.append(f"{word!r} (did you mean {', '.join(map(repr, close))}?)" if close else repr(word))
+        raise DataError(
+            "topic",
+            f"{', '.join(parts)} occurs in none of the {len(sentences):,} sentences that define topics",
+            "Use words of the corpus, or leave those out.",
+        )
+    chosen = topic_sentences(words, sentences)[:limit]
+    if len(chosen) < MIN_SENTENCES:
+        raise DataError(
+            "topic",
+            f"is mentioned by only {len(chosen)} sentences (at least {MIN_SENTENCES} make a topic's code)",
+            "Add keywords that the corpus uses more often.",
+        )
+    z_mean, _ = model.encode(vectorizer.encode(chosen))
+    return np.asarray(z_mean, np.float64).mean(axis=0).astype(np.float32)
