@@ -54,7 +54,6 @@ def test_model_kwargs_are_the_model_fields_and_to_dict_every_field():
         "decoder_units": 256,
         "word_dropout": 0.4,
         "free_bits": 0.3,
-        "bag_of_words": 0.0,
     }
     everything = BLOG_RECIPE.to_dict()
     assert set(kwargs) < set(everything) and {"max_length", "vocab_size", "patience", "epochs"} <= set(everything)
@@ -69,7 +68,7 @@ def test_an_unknown_field_is_a_data_error_listing_the_known_ones():
         TEXT_RECIPES["cured"].replace(nope=1)
     message = str(info.value)
     assert message.startswith("nope: not a setting of a TextRecipe. Use any of " + TEXT_FIELDS), message
-    assert message.endswith("word_dropout, free_bits, bag_of_words."), message
+    assert message.endswith("word_dropout, free_bits."), message
     with pytest.raises(DataError, match=r"^lr, optimizer: not a setting of a Recipe\. Use any of epochs, "):
         Recipe().replace(optimizer="sgd", lr=0.1)
     with pytest.raises(DataError, match=r"^max_length: not a setting of a TextRecipe\."):

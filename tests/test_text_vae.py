@@ -387,7 +387,6 @@ def test_language_model_nll_by_hand_causality_and_keras_round_trip(cell, data, t
         ({"word_dropout": -0.1}, r"^word_dropout: must be in \[0, 1\), got -0\.1\."),
         ({"free_bits": -0.5}, r"^free_bits: must be >= 0, got -0\.5\."),
         ({"free_bits": float("nan")}, r"^free_bits: must be >= 0, got nan\."),
-        ({"bag_of_words": -1.0}, r"^bag_of_words: must be >= 0, got -1\.0\. Use 0 \(off\) or e\.g\. 1\.0\.$"),
         ({"latent_dim": 0}, r"^latent_dim: must be a positive whole number, got 0\."),
         ({"decoder_units": 2.5}, r"^decoder_units: must be a positive whole number, got 2\.5\."),
     ],
@@ -411,46 +410,3 @@ def test_language_model_train_text_vae_and_encode_reject_bad_input_by_name(train
         train_text_vae(np.zeros((0, MAX_LENGTH)))
     with pytest.raises(DataError, match=r"^ids: expected shape \(n, 12\), got \(4, 5\)\."):
         trained[0].encode(np.zeros((4, 5)))
-
-
-# --- the bag-of-words loss ----------------------------------------------------------------------
-
-
-def test_the_bag_of_words_loss_is_the_nll_of_the_real_tokens_under_one_softmax_of_z(data):
-    ids = data[2][:8]
-    model = TextVAE(300, MAX_LENGTH, bag_of_words=2.5, seed=3, **SMALL)
-    _perturb(model)
-    z = np.random.default_rng(1).standard_normal((len(ids), SMALL["latent_dim"])).astype(np.float32)
-    kernel, bias = (np.asarray(w, np.float64) for w in model.bow_head.get_weights())
-    logits = z @ kernel + bias
-    log_probs = logits - logits.max(axis=1, keepdims=True)
-    log_probs -= np.log(np.exp(log_probs).sum(axis=1, keepdims=True))
-    by_hand = np.mean([-sum(log_probs[i, t] for t in row if t > EOS_ID) for i, row in enumerate(ids)])
-    assert (ids == UNK_ID).any() and (ids == EOS_ID).any()  # the tokens left out are there to leave out
-    assert float(model._bag_of_words(ids, z)) == pytest.approx(2.5 * by_hand, rel=1e-5)
-
-
-def test_evaluate_reports_the_bag_of_words_term_inside_the_loss_and_outside_the_elbo(data):
-    ids = data[2]
-    model = TextVAE(300, MAX_LENGTH, bag_of_words=1.0, seed=3, **SMALL)
-    _perturb(model)
-    model.compile(optimizer="adam")
-    logs = model.evaluate(ids, batch_size=len(ids), return_dict=True, verbose=0)  # one test_step, one z
-    assert set(logs) == {"loss", "reconstruction", "kl", "kl_weight", "bag_of_words"}
-    assert logs["bag_of_words"] > 0
-    total = logs["reconstruction"] + logs["kl"] + logs["bag_of_words"]
-    assert logs["loss"] == pytest.approx(total, rel=1e-6)
-    plain = _twin(model, bag_of_words=0.0)
-    assert not hasattr(plain, "bow_head")  # off: no layer, so models saved without it load as before
-
-
-def test_keras_round_trip_keeps_the_bag_of_words_layer(data, tmp_path):
-    ids = data[2][:8]
-    model = TextVAE(300, MAX_LENGTH, bag_of_words=0.5, seed=3, **SMALL)
-    _perturb(model)
-    model.save(tmp_path / "bow.keras")
-    loaded = keras.saving.load_model(tmp_path / "bow.keras")
-    _assert_same_text_vae(model, loaded, ids)
-    assert loaded.bag_of_words == 0.5
-    for a, b in zip(model.bow_head.get_weights(), loaded.bow_head.get_weights(), strict=True):
-        np.testing.assert_array_equal(a, b)

@@ -14,7 +14,7 @@ import numpy as np
 from vae_tutorial._backend import keras, tf
 from keras import layers, ops
 
-from vae_tutorial.data.text import BOS_ID, EOS_ID, PAD_ID, UNK_ID
+from vae_tutorial.data.text import BOS_ID, PAD_ID, UNK_ID
 from vae_tutorial.errors import DataError, codes
 from vae_tutorial.losses import free_bits_kl, kl_diagonal, projected_token_nll
 from vae_tutorial.models.base import LossModel
@@ -145,11 +145,6 @@ class TextVAE(LossModel):
     trains on ``(ids, target_codes)``, target_codes float (n, latent_dim), and the loss adds
     ``latent_penalty * mean(max(0, ||z_mean - target||^2 - penalty_margin))`` over the batch.
     penalty_margin: squared distance from its target within which a code costs nothing.
-    bag_of_words: weight of the bag-of-words loss of Zhao et al. (2017) (0 = off): a softmax layer
-    reads z alone and must predict every word piece of the sentence, in any order, so that the code
-    has to hold the sentence's words and not only its form. The loss adds
-    ``bag_of_words * mean(sum over the real tokens of -log softmax(W z + b)[token])``, reported as
-    ``bag_of_words``; reconstruction, kl and the negative ELBO do not include it.
     ``kl_weight`` is a variable (1.0 unless a ``training.callbacks.KLAnnealing`` callback changes it).
     ``fit(ids, validation_data=(val_ids,))`` reports loss, reconstruction, kl and kl_weight,
     in nats per sentence; with the penalty on, ``fit(x=(ids, targets), validation_data=((val_ids,
@@ -174,7 +169,6 @@ class TextVAE(LossModel):
         seed: int | None = None,
         latent_penalty: float = 0.0,
         penalty_margin: float = 0.0,
-        bag_of_words: float = 0.0,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -199,8 +193,6 @@ class TextVAE(LossModel):
             raise DataError("latent_penalty", f"must be >= 0, got {latent_penalty!r}", "Use 0 (off) or e.g. 1.0.")
         if not penalty_margin >= 0:
             raise DataError("penalty_margin", f"must be >= 0, got {penalty_margin!r}", "Use 0 or e.g. 4.0.")
-        if not bag_of_words >= 0:
-            raise DataError("bag_of_words", f"must be >= 0, got {bag_of_words!r}", "Use 0 (off) or e.g. 1.0.")
         if latent_penalty > 0 and self.condition_dim:
             raise DataError(
                 "latent_penalty",
@@ -212,7 +204,6 @@ class TextVAE(LossModel):
         self.encoder_units, self.decoder_units = int(encoder_units), int(decoder_units)
         self.word_dropout, self.free_bits, self.seed = float(word_dropout), float(free_bits), seed
         self.latent_penalty, self.penalty_margin = float(latent_penalty), float(penalty_margin)
-        self.bag_of_words = float(bag_of_words)
         self.encoder = build_text_encoder(
             self.vocab_size,
             self.max_length,
@@ -241,11 +232,7 @@ class TextVAE(LossModel):
         self.sampler = Sampling(seed=seed, name="sampling")
         self.dropout_seed = keras.random.SeedGenerator(None if seed is None else seed + 1)
         self.kl_weight = keras.Variable(1.0, trainable=False, name="kl_weight")
-        if self.bag_of_words > 0:  # only then: files written without it load as before
-            self.bow_head = keras.layers.Dense(self.vocab_size, name="bag_of_words")
-            self.bow_head.build((None, self.latent_dim))
         names = ("loss", "reconstruction", "kl", "kl_weight") + (("penalty",) if self.latent_penalty > 0 else ())
-        names += ("bag_of_words",) if self.bag_of_words > 0 else ()
         self.trackers = {name: keras.metrics.Mean(name=name) for name in names}
         self.built = True  # encoder and decoder are built functional models already
 
@@ -286,14 +273,6 @@ class TextVAE(LossModel):
         distance = ops.sum(ops.square(z_mean - targets), axis=-1)
         return self.latent_penalty * ops.mean(ops.maximum(distance - self.penalty_margin, 0.0))
 
-    def _bag_of_words(self, ids, z):
-        """bag_of_words * mean over the batch of the NLL of the sentence's real tokens (not [PAD],
-        [UNK], [BOS], [EOS]) under one softmax over the vocabulary read from z: a scalar, nats."""
-        log_probs = ops.log_softmax(self.bow_head(z), axis=-1)  # (batch, vocab)
-        picked = ops.take_along_axis(log_probs, ids, axis=-1)  # (batch, max_length)
-        real = ops.cast(ids > EOS_ID, "float32")
-        return self.bag_of_words * ops.mean(-ops.sum(picked * real, axis=-1))
-
     def _encode(self, ids, condition, training):
         return self.encoder(ids if condition is None else [ids, condition], training=training)
 
@@ -330,7 +309,7 @@ class TextVAE(LossModel):
         return self._decode(z, self.decoder_inputs(ids, training), condition, training)
 
     def _loss_terms(self, data, training):
-        """(total, reconstruction, kl, penalty or None, bag of words or None): scalars, nats per sentence."""
+        """(total, reconstruction, kl, penalty or None): scalars, nats per sentence."""
         ids, condition = self._unpack(data)
         z_mean, z_log_var = self._encode(ids, condition, training)
         z = self.sampler([z_mean, z_log_var])
@@ -338,19 +317,15 @@ class TextVAE(LossModel):
         kl = ops.mean(kl_diagonal(z_mean, z_log_var))
         kl_term = free_bits_kl(z_mean, z_log_var, self.free_bits) if self.free_bits > 0 else kl
         total = recon + self.kl_weight * kl_term
-        bow = self._bag_of_words(ids, z) if self.bag_of_words > 0 else None
-        total = total if bow is None else total + bow
         if self.latent_penalty <= 0:
-            return total, recon, kl, None, bow
+            return total, recon, kl, None
         penalty = self._penalty(z_mean, self._targets(data))
-        return total + penalty, recon, kl, penalty, bow
+        return total + penalty, recon, kl, penalty
 
-    def _update(self, total, recon, kl, penalty=None, bow=None):
+    def _update(self, total, recon, kl, penalty=None):
         values = {"loss": total, "reconstruction": recon, "kl": kl, "kl_weight": self.kl_weight}
         if penalty is not None:
             values["penalty"] = penalty
-        if bow is not None:
-            values["bag_of_words"] = bow
         for name, value in values.items():
             self.trackers[name].update_state(value)
         return {name: tracker.result() for name, tracker in self.trackers.items()}
@@ -443,5 +418,4 @@ class TextVAE(LossModel):
             "seed": self.seed,
             "latent_penalty": self.latent_penalty,
             "penalty_margin": self.penalty_margin,
-            "bag_of_words": self.bag_of_words,
         }

@@ -34,7 +34,6 @@ REAL = {
     "anneal_fraction": (0.0, 1.0, False, False, 0.3),
     "word_dropout": (0.0, 1.0, False, True, 0.4),
     "free_bits": (0.0, 10.0, False, False, 0.3),
-    "bag_of_words": (0.0, 100.0, False, False, 1.0),
     "val_fraction": (0.0, 1.0, True, True, 0.1),
 }
 # The named choices; the models check the same names (tests/test_recipes.py keeps them equal).
@@ -128,8 +127,7 @@ class TextRecipe(Recipe):
     decoder: "repeat" (every word from z alone) or "autoregressive". cell: the autoregressive
     decoder's "gru" or "lstm". encoder_units / decoder_units: recurrent sizes. word_dropout:
     probability of hiding a decoder input word while training. free_bits: nats per latent
-    dimension below which the KL costs nothing extra (0: off). bag_of_words: weight of the
-    bag-of-words loss that makes z predict the sentence's words (0: off; see TextVAE).
+    dimension below which the KL costs nothing extra (0: off).
     """
 
     latent_dim: int = 32
@@ -141,7 +139,6 @@ class TextRecipe(Recipe):
     decoder_units: int = 32
     word_dropout: float = 0.0
     free_bits: float = 0.0
-    bag_of_words: float = 0.0
 
     MODEL_FIELDS: ClassVar[tuple[str, ...]] = (
         "latent_dim",
@@ -153,7 +150,6 @@ class TextRecipe(Recipe):
         "decoder_units",
         "word_dropout",
         "free_bits",
-        "bag_of_words",
     )
 
 
