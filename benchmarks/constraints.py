@@ -17,14 +17,26 @@ windows; K = 4 topics given by keywords that occur in the corpus. Four models, e
 (d) the latent penalty made to work: a new TextVAE trained with the penalty from its first
     step, towards one latent axis per topic (``separated_codes``), sampled around that code.
 
-For each: hit rate (nearest topic vector = the requested one), mean cosine to the requested
-topic, keyword share (generated tokens that are the topic's own keywords: parroting) and
-distinct-2 (variety), from :func:`vae_tutorial.evaluation.topic_adherence`.
+Then steering a given post, with the shipped subword model fine-tuned on the 48 training posts
+of the 60-post sample blog that pretraining never saw (``--steer-posts``, 12 held out):
+
+(e) variations: one variation of each held-out post per topic, not steered (a baseline: how often
+    a post's variation is about a topic anyway);
+(f) steered: the same, each steered toward its topic (``--strength``; :mod:`vae_tutorial.steering`).
+
+For each: the in-space hit rate (nearest topic vector in the blog's own Word2Vec = the requested
+one: the space that built (b)'s conditions, so it flatters), the **independent** hit rate
+(:func:`vae_tutorial.evaluation.independent_topic_judge`: the topic's keywords and their
+inflections removed, judged in a Word2Vec of the general corpus, which holds no sentence of the
+blog), mean cosine, keyword share (tokens that are the requested topic's keywords or their
+inflections: parroting) and distinct-2 (variety); for (e) and (f) also source retrieval (each
+variation traced back to its post among the 12 by TF-IDF, chance 1/12).
 
     .venv/bin/python benchmarks/constraints.py [--epochs 8] [--samples 50] [--json build/bench_constraints.json]
 
 A smoke run (seconds, figures meaningless): ``--posts 40 --epochs 1 --penalty-epochs 1 --samples 2
---w2v-epochs 1 --vector-size 16 --units 8 8``. Fewer than 50 samples per topic print a warning.
+--w2v-epochs 1 --vector-size 16 --units 8 8 --steer-posts 10 --steer-epochs 1``. Fewer than 50
+samples per topic print a warning.
 """
 
 from __future__ import annotations
@@ -44,7 +56,7 @@ from vae_tutorial.config import seed_everything
 from vae_tutorial.constraints import chunk_conditions, codes_around, nearest_topics, separated_codes, topic_targets
 from vae_tutorial.data.posts import chunk_posts, load_blog_folder, split_posts, write_sample_blog_folder
 from vae_tutorial.data.text import Vectorizer
-from vae_tutorial.embeddings import topic_vector, train_word2vec
+from vae_tutorial.embeddings import judge_vectors, topic_vector, train_word2vec
 from vae_tutorial.errors import DataWarning
 from vae_tutorial.models.text_vae import TextVAE
 from vae_tutorial.training.recipes import BLOG_RECIPE, TEXT_RECIPES
@@ -71,12 +83,55 @@ def choose_keywords(kv) -> dict[str, list[str]]:
     return chosen
 
 
-def figures(texts, requested, vectors, kv, keywords) -> dict:
-    """topic_adherence plus distinct-2 of the texts."""
+def figures(texts, requested, vectors, kv, keywords, judge) -> dict:
+    """In-space adherence (the blog's Word2Vec), the independent judge's, and distinct-2 of the texts."""
+    in_space = evaluation.topic_adherence(texts, requested, vectors, kv, keywords)
+    independent = evaluation.independent_topic_judge(texts, requested, keywords, judge)
     return {
-        **evaluation.topic_adherence(texts, requested, vectors, kv, keywords),
+        "in_space_hit_rate": in_space["hit_rate"],
+        "independent_hit_rate": independent["independent_hit_rate"],
+        "mean_cosine": in_space["mean_cosine"],
+        "keyword_share": independent["keyword_share"],
+        "judged": independent["judged"],
         "distinct_2": evaluation.distinct_n(texts, 2),
+        "n": in_space["n"],
     }
+
+
+def steered_figures(args, keywords, vectors, kv, judge) -> tuple[dict, dict, float]:
+    """(e) and (f): ({"variations": figures, "steered": figures}, examples, fine-tuning seconds)."""
+    from vae_tutorial.data.posts import clean_text
+    from vae_tutorial.workflows.text import train_blog_vae
+
+    with tempfile.TemporaryDirectory() as folder, warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        posts = load_blog_folder(write_sample_blog_folder(Path(folder) / "blog", "blog"))[: args.steer_posts]
+        _, held_out = split_posts(posts, 0.2, args.seed)
+        start = time.perf_counter()
+        blog = train_blog_vae(
+            posts, Path(folder) / "model", val_fraction=0.2, epochs=args.steer_epochs, iwae_k=2, verbose=0
+        )
+        seconds = time.perf_counter() - start
+    names = list(keywords)
+    sources = [clean_text(post.text) for post in held_out]
+    results, examples = {}, {}
+
+    def steer(topic: str, strength: float) -> dict:
+        return {"topic": keywords[topic], "strength": strength} if strength > 0 else {}
+
+    for label, strength in (("variations", 0.0), ("steered", args.strength)):
+        per_post = [
+            [blog.variations(post.text, 1, seed=args.seed + i, **steer(t, strength))[0] for t in names]
+            for i, post in enumerate(held_out)
+        ]
+        texts = [text for variations in per_post for text in variations]
+        requested = names * len(held_out)
+        results[label] = figures(texts, requested, vectors, kv, keywords, judge)
+        results[label]["source_retrieval"] = evaluation.source_retrieval(per_post, sources)
+        results[label]["held_out_posts"] = len(held_out)
+        examples[label] = dict(zip(names, per_post[0], strict=True))
+    examples["source"] = sources[0]
+    return results, examples, seconds
 
 
 def main() -> None:
@@ -100,6 +155,9 @@ def main() -> None:
     parser.add_argument("--spread", type=float, default=0.5, help="(c), (d): std of the codes around a topic's code")
     parser.add_argument("--units", type=int, nargs=2, default=(128, 256), help="encoder and decoder units")
     parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--steer-posts", type=int, default=60, help="(e), (f): the first N posts of the sample blog")
+    parser.add_argument("--steer-epochs", type=int, default=10, help="(e), (f): at most this many fine-tuning epochs")
+    parser.add_argument("--strength", type=float, default=0.7, help="(f): how far toward the topic's code (0-1)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
@@ -125,6 +183,7 @@ def main() -> None:
     keywords = choose_keywords(kv)
     vectors = {name: topic_vector(kv, words) for name, words in keywords.items()}
     names = list(keywords)
+    judge = judge_vectors(args.seed)  # the independent judge's space: the general corpus, not the blog
     timings["data_and_word2vec_seconds"] = time.perf_counter() - start
     print(
         f"{len(posts)} posts: {len(train_chunks)} training / {len(val_chunks)} validation windows, vocabulary "
@@ -154,7 +213,7 @@ def main() -> None:
     plain, _ = train_text_vae(train_ids, val_ids, vectorizer.vocab_size, **common)
     timings["unconditioned_train_seconds"] = time.perf_counter() - start
     texts = generation.sample(plain, vectorizer, n, seed=args.seed, **sampling)
-    results["unconditioned"] = figures(texts, requested, vectors, kv, keywords)
+    results["unconditioned"] = figures(texts, requested, vectors, kv, keywords, judge)
 
     # (b) conditional: each window trained with its own mean word vector, sampled with the topic's
     start = time.perf_counter()
@@ -171,7 +230,7 @@ def main() -> None:
     timings["conditional_train_seconds"] = time.perf_counter() - start
     conditions = np.stack([vectors[name] for name in requested])
     texts = generation.sample(conditional, vectorizer, n, seed=args.seed, condition=conditions, **sampling)
-    results["conditional"] = figures(texts, requested, vectors, kv, keywords)
+    results["conditional"] = figures(texts, requested, vectors, kv, keywords, judge)
     examples = {name: texts[i] for i, name in enumerate(requested[: len(names)])}
 
     # (c) the original guide's latent penalty: (a) fine-tuned towards the codes of the topics' keyword strings
@@ -195,7 +254,7 @@ def main() -> None:
     targets, codes = topic_targets(plain, vectorizer, kv, train_chunks, keywords)
     tuned, _ = train_with_latent_penalty(plain, train_ids, targets, epochs=args.penalty_epochs, **penalty)
     timings["latent_penalty_train_seconds"] = time.perf_counter() - start
-    results["latent_penalty"] = figures(around(tuned, codes), by_topic, vectors, kv, keywords)
+    results["latent_penalty"] = figures(around(tuned, codes), by_topic, vectors, kv, keywords, judge)
     apart = [float(np.sum((codes[a] - codes[b]) ** 2)) for i, a in enumerate(names) for b in names[i + 1 :]]
     diagnostics = {"keyword_codes_squared_distance": [min(apart), max(apart)], "topic_code_gain_nats": {}}
 
@@ -222,16 +281,22 @@ def main() -> None:
     targets, _ = topic_targets(fresh, vectorizer, kv, train_chunks, keywords, axes)
     joint, _ = train_with_latent_penalty(fresh, train_ids, targets, epochs=args.epochs, **penalty)
     timings["latent_penalty_joint_train_seconds"] = time.perf_counter() - start
-    results["latent_penalty_joint"] = figures(around(joint, axes), by_topic, vectors, kv, keywords)
+    results["latent_penalty_joint"] = figures(around(joint, axes), by_topic, vectors, kv, keywords, judge)
     diagnostics["topic_code_gain_nats"]["latent_penalty_joint"] = topic_code_gain(joint, axes)
 
-    print(
-        f"{'model':<20} {'hit rate':>8} {'cosine':>7} {'keywords':>8} {'distinct-2':>10}  (chance {1 / len(names):.2f})"
-    )
+    # (e), (f) steering held-out posts of the sample blog with the fine-tuned shipped model
+    steered, steered_examples, seconds = steered_figures(args, keywords, vectors, kv, judge)
+    timings["steering_fine_tune_seconds"] = seconds
+    results |= steered
+    print(f"{'model':<20} {'in-space':>8} {'judge':>6} {'cosine':>7} {'keywords':>8} {'distinct-2':>10} {'source':>6}")
     for name, r in results.items():
+        source = f"{r['source_retrieval']:6.2f}" if "source_retrieval" in r else f"{'-':>6}"
         print(
-            f"{name:<20} {r['hit_rate']:8.2f} {r['mean_cosine']:7.2f} {r['keyword_share']:8.3f} {r['distinct_2']:10.2f}"
+            f"{name:<20} {r['in_space_hit_rate']:8.2f} {r['independent_hit_rate']:6.2f} {r['mean_cosine']:7.2f} "
+            f"{r['keyword_share']:8.3f} {r['distinct_2']:10.2f} {source}"
         )
+    chance = 1 / steered["steered"]["held_out_posts"]
+    print(f"(hit rates: chance {1 / len(names):.2f}; source retrieval: chance {chance:.2f})")
     print(
         f"(c): the keyword strings' codes are {min(apart):.3g} to {max(apart):.3g} apart (squared distance); "
         f"(d)'s are {2 * args.radius**2:.3g}. The right topic's code makes a validation window likelier by "
@@ -250,6 +315,7 @@ def main() -> None:
             "settings": {k: v if not isinstance(v, Path) else str(v) for k, v in vars(args).items()},
             "recipe": recipe.to_dict(),  # how (a), (b) and (d) trained
             "examples": examples,
+            "steered_examples": steered_examples,
             "diagnostics": diagnostics,
         }
         args.json.parent.mkdir(parents=True, exist_ok=True)

@@ -110,19 +110,25 @@ def test_projected_logits_benchmark_gives_the_same_loss_both_ways(tmp_path):
 def test_constraints_benchmark_measures_topic_adherence_of_all_four_models(tmp_path):
     samples = 2
     tiny = f"--posts 40 --epochs 1 --penalty-epochs 1 --samples {samples} --w2v-epochs 1 --vector-size 16 --units 8 8"
+    tiny += " --steer-posts 10 --steer-epochs 1"
     figures, stdout = run_benchmark("constraints", tmp_path, *tiny.split())
     models = ("unconditioned", "conditional", "latent_penalty", "latent_penalty_joint")
-    assert set(figures) == {*models, "topics", "timings", "settings", "recipe", "examples", "diagnostics"}
+    steering = ("variations", "steered")
+    other = {"topics", "timings", "settings", "recipe", "examples", "steered_examples", "diagnostics"}
+    assert set(figures) == {*models, *steering, *other}
     recipe = figures["recipe"]  # the blog model (LSTM) with --units and --epochs
     assert (recipe["cell"], recipe["encoder_units"], recipe["decoder_units"], recipe["epochs"]) == ("lstm", 8, 8, 1)
     topics = figures["topics"]
     assert len(topics) == 4 and all(1 <= len(words) <= 3 for words in topics.values())
-    for name in models:
+    for name in (*models, *steering):
         r = figures[name]
-        assert_finite(r, ("hit_rate", "mean_cosine", "keyword_share", "distinct_2"))
-        assert 0 <= r["hit_rate"] <= 1 and -1 <= r["mean_cosine"] <= 1
+        assert_finite(r, ("in_space_hit_rate", "independent_hit_rate", "mean_cosine", "keyword_share", "distinct_2"))
+        assert 0 <= r["in_space_hit_rate"] <= 1 and 0 <= r["independent_hit_rate"] <= 1 and -1 <= r["mean_cosine"] <= 1
         assert 0 <= r["keyword_share"] <= 1 and 0 <= r["distinct_2"] <= 1
-        assert r["n"] == samples * len(topics)
+        assert r["n"] == (samples if name in models else r.get("held_out_posts", 0)) * len(topics)
+    for name in steering:  # one variation of each held-out post (2 of 10) per topic
+        assert figures[name]["held_out_posts"] == 2 and 0 <= figures[name]["source_retrieval"] <= 1
+    assert set(figures["steered_examples"]) == {"variations", "steered", "source"}
     timings = figures["timings"]
     assert_finite(timings, timings)
     assert timings["total_seconds"] >= sum(v for k, v in timings.items() if k != "total_seconds")

@@ -41,6 +41,7 @@ class BlogVAE:
     config: dict
     metrics: dict
     history: dict[str, list[float]]
+    topic_codes: dict = dataclasses.field(default_factory=dict, repr=False, compare=False)  # by keywords
 
     def windows(self, text: str) -> list[str]:
         """The sentence windows of ``text`` as the model reads them (subword or word windows)."""
@@ -68,7 +69,10 @@ class BlogVAE:
             raise DataError("text", problem, "Pass a sentence or a post with words in it.")
         if topic is not None:
             settings["strength"] = real_number("strength", strength, 0.0, 1.0, STRENGTH)
-            settings["toward"] = steering.topic_code(self.model, self.vectorizer, topic)
+            words = tuple(steering.topic_words(topic))
+            if words not in self.topic_codes:  # computed once per model and topic
+                self.topic_codes[words] = steering.topic_code(self.model, self.vectorizer, words)
+            settings["toward"] = self.topic_codes[words]
         if decoding.get("temperature") == 0:  # the old meaning of temperature 0: greedy
             decoding = {**decoding, "method": "greedy", "temperature": 1.0}
         settings.update(decoding)
