@@ -20,9 +20,11 @@ windows; K = 4 topics given by keywords that occur in the corpus. Four models, e
 Then steering a given post, with the shipped subword model fine-tuned on the 48 training posts
 of the 60-post sample blog that pretraining never saw (``--steer-posts``, 12 held out):
 
-(e) variations: one variation of each held-out post per topic, not steered (a baseline: how often
-    a post's variation is about a topic anyway);
-(f) steered: the same, each steered toward its topic (``--strength``; :mod:`vae_tutorial.steering`).
+(e) variations: one variation of each held-out post per topic (each with its own seed), not
+    steered (a baseline: how often a post's variation is about a topic anyway);
+(f) steered: the same seeds, each variation steered toward its topic (``--strength``;
+    :mod:`vae_tutorial.steering`). Their distinct-2 pools whole posts: not comparable with (a)-(d)'s
+    one-window samples.
 
 For each: the in-space hit rate (nearest topic vector in the blog's own Word2Vec = the requested
 one: the space that built (b)'s conditions, so it flatters), the **independent** hit rate
@@ -121,7 +123,10 @@ def steered_figures(args, keywords, vectors, kv, judge) -> tuple[dict, dict, flo
 
     for label, strength in (("variations", 0.0), ("steered", args.strength)):
         per_post = [
-            [blog.variations(post.text, 1, seed=args.seed + i, **steer(t, strength))[0] for t in names]
+            [
+                blog.variations(post.text, 1, seed=args.seed + i * len(names) + j, **steer(t, strength))[0]
+                for j, t in enumerate(names)
+            ]
             for i, post in enumerate(held_out)
         ]
         texts = [text for variations in per_post for text in variations]

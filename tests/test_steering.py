@@ -1,11 +1,16 @@
 """Steering variations toward a topic: topic sentences, topic codes, steered codes, the CLI."""
 
+import json
+import warnings
+
 import numpy as np
 import pytest
 
 from vae_tutorial import cli, generation
-from vae_tutorial.errors import DataError
-from vae_tutorial.steering import MIN_SENTENCES, topic_code, topic_sentences, topic_words
+from vae_tutorial.data.posts import load_blog_folder, write_sample_blog_folder
+from vae_tutorial.errors import DataError, DataWarning
+from vae_tutorial.steering import MIN_SENTENCES, check_topics, topic_code, topic_sentences, topic_words
+from vae_tutorial.workflows.text import load_blog_vae, train_blog_vae
 
 SENTENCES = [
     "The fire spread overnight.",
@@ -76,3 +81,79 @@ def test_the_cli_steers_the_shipped_model_and_refuses_unknown_keywords_in_one_li
     assert "--topic: 'crickett' (did you mean 'cricket'" in err
     code = cli.main(["variations", "--text", text, "--topic", ", "])
     assert code == 2 and "--topic: has no keywords" in capsys.readouterr().err
+
+
+# --- topics saved with a model -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("topics", "message"),
+    [
+        ({}, r"^topics: must be a non-empty mapping of names to keywords\."),
+        (["fire"], r"^topics: must be a non-empty mapping of names to keywords\."),
+        ({"": "fire"}, r"^topics: has a topic named ''\."),
+        ({"fires": ""}, r"^topics: 'fires': has no keywords\."),
+        ({"fires": "fire, blaze", "odd": "kubernetes"}, r"^topics: 'odd': 'kubernetes' occurs in none of the 9 "),
+        ({"fires": "fire"}, r"^topics: 'fires': is mentioned by only 4 sentences \(at least 5"),
+    ],
+)
+def test_topics_are_checked_before_training(topics, message):
+    with pytest.raises(DataError, match=message):
+        check_topics(topics, SENTENCES)
+
+
+@pytest.fixture(scope="module")
+def with_topics(tmp_path_factory):
+    folder = write_sample_blog_folder(tmp_path_factory.mktemp("blog") / "posts", "blog")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        posts = load_blog_folder(folder)[:8]
+    out = tmp_path_factory.mktemp("topics") / "model"
+    topics = {"cricket": "cricket, wickets", "fires": ["bushfire", "fire"]}
+    return out, train_blog_vae(posts, out, epochs=1, iwae_k=2, verbose=0, topics=topics)
+
+
+def test_a_model_trained_with_topics_saves_their_codes_and_loads_them_back(with_topics):
+    out, blog = with_topics
+    assert blog.topics == {"cricket": ["cricket", "wickets"], "fires": ["bushfire", "fire"]}
+    saved = json.loads((out / "topics.json").read_text())
+    for name, words in blog.topics.items():
+        assert saved[name]["keywords"] == words
+        expected = topic_code(blog.model, blog.vectorizer, words)  # recomputed: the general corpus' sentences
+        np.testing.assert_allclose(saved[name]["code"], expected, rtol=1e-5, atol=1e-6)
+    loaded = load_blog_vae(out)
+    assert loaded.topics == blog.topics
+    text = "Fire crews worked through the night to protect homes."
+    steered = loaded.variations(text, n=2, seed=1, topic=loaded.topics["cricket"])
+    assert steered == blog.variations(text, n=2, seed=1, topic=blog.topics["cricket"])
+    assert steered != loaded.variations(text, n=2, seed=1)
+
+
+def test_the_cli_steers_by_topic_name_and_names_the_topics_it_has(with_topics, capsys):
+    out, _ = with_topics
+    text = "Fire crews worked through the night to protect homes."
+    assert cli.main(["variations", "--model", str(out), "--text", text, "-n", "1", "--topic-name", "cricket"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 1
+    assert cli.main(["variations", "--model", str(out), "--text", text, "--topic-name", "golf"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--topic-name: 'golf' is not one of the model's topics ('cricket', 'fires')" in err
+    assert cli.main(["variations", "--text", text, "--topic-name", "cricket"]) == 2
+    assert "--topic-name: the model at the package was trained without topics" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        ('{"cricket": "crickett"}', "'cricket': 'crickett' (did you mean 'cricket'"),
+        ("[1, 2", "is not JSON"),
+        ("[]", "must be a non-empty mapping of names to keywords"),
+    ],
+)
+def test_train_text_refuses_bad_topics_in_one_line_before_training(tmp_path, capsys, content, says):
+    folder = write_sample_blog_folder(tmp_path / "blog", "blog")
+    (tmp_path / "topics.json").write_text(content)
+    topics = str(tmp_path / "topics.json")
+    code = cli.main(["train-text", "--folder", str(folder), "--out", str(tmp_path / "m"), "--topics", topics])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and says in err and "--topics" in err
+    assert not (tmp_path / "m").exists()

@@ -213,6 +213,7 @@ def train_text(args) -> int:
         raise DataError(
             "--init", f"is neither pretrained, scratch nor a folder: {args.init!r}", "Use --init pretrained."
         )
+    topics = None if args.topics is None else _read_topics(Path(args.topics))
     conf = settings()
     recipe = BLOG_RECIPE if args.init == "scratch" else FINE_TUNE_RECIPE
     epochs = args.epochs or (conf.blog_epochs if conf.fast else recipe.epochs)
@@ -242,6 +243,7 @@ def train_text(args) -> int:
         recipe.replace(epochs=epochs),
         init=args.init,
         **changes,
+        topics=topics,
         seed=args.seed,
         force=args.force,
         iwae_k=conf.text_iwae_k,
@@ -275,6 +277,27 @@ def _read_post(path: Path) -> str:
         raise DataError(str(path), f"cannot be read ({exc.strerror or exc})", "Check its permissions.") from None
 
 
+def _read_topics(path: Path) -> dict:
+    """The topics of train-text --topics: a JSON object of names to keywords, checked before training."""
+    import json
+
+    from vae_tutorial.steering import check_topics
+
+    where = f"--topics {path}"
+    try:
+        topics = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DataError(where, "no such file", 'Pass a JSON file such as {"cricket": "cricket, wicket"}.') from None
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise DataError(where, f"is not JSON ({exc})", 'Write it as {"cricket": "cricket, wicket"}.') from None
+    except OSError as exc:
+        raise DataError(where, f"cannot be read ({exc.strerror or exc})", "Check its permissions.") from None
+    try:
+        return check_topics(topics)
+    except DataError as exc:
+        raise DataError(where, exc.problem, exc.fix) from None
+
+
 def variations(args) -> int:
     from vae_tutorial.data.posts import clean_text
     from vae_tutorial.data.text import tokenize
@@ -298,6 +321,17 @@ def variations(args) -> int:
     given = {"temperature": args.temperature, "scale": args.scale}
     overrides = {name: value for name, value in given.items() if value is not None}
     steer = {} if args.topic is None else {"topic": args.topic, "strength": args.strength}
+    if args.topic_name is not None:
+        if not blog.topics:
+            raise DataError(
+                "--topic-name",
+                f"the model at {args.model or 'the package'} was trained without topics",
+                "Train it with vae-tutorial train-text --topics topics.json, or pass --topic KEYWORDS.",
+            )
+        if args.topic_name not in blog.topics:
+            names = ", ".join(map(repr, blog.topics))
+            raise DataError("--topic-name", f"{args.topic_name!r} is not one of the model's topics ({names})", "")
+        steer = {"topic": blog.topics[args.topic_name], "strength": args.strength}
     for line in blog.variations(text, n=args.n, closeness=args.closeness, seed=args.seed, **steer, **overrides):
         print(line)
     return 0
@@ -359,6 +393,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-length", type=_whole("max_length"), help="--init scratch: tokens per chunk, [EOS] included (40)"
     )
     text.add_argument("--vocab-size", type=_whole("vocab_size"), help="--init scratch: words kept (default 5000)")
+    text.add_argument(
+        "--topics",
+        help='a JSON file of topics the model should know, {"cricket": "cricket, wicket", ...}: '
+        "variations --topic-name NAME steers toward one",
+    )
     text.add_argument("--seed", type=SEED, default=0, help="seed of the split and weights (default 0)")
     _training_flags(text)
     text.set_defaults(handler=train_text, flags=_flags(text))
@@ -406,15 +445,18 @@ def build_parser() -> argparse.ArgumentParser:
         type=_number(0.0, MAX_SCALE, float),
         help=f"override how far from the text's code, in posterior standard deviations (at most {MAX_SCALE:g})",
     )
-    var.add_argument(
+    steer = var.add_mutually_exclusive_group()
+    steer.add_argument(
         "--topic",
         help='steer the variations toward a topic given by keywords, e.g. "bushfire, fire, firefighters"',
     )
+    steer.add_argument("--topic-name", help="steer toward a topic the model was trained with (train-text --topics)")
     var.add_argument(
         "--strength",
         type=_number(0.0, 1.0, float),
         default=0.7,
-        help="with --topic: how far toward the topic, 0 (not at all) to 1 (the topic's code only); default 0.7",
+        help="with --topic or --topic-name: how far toward the topic, 0 (not at all) to 1 (the topic's code "
+        "only); default 0.7",
     )
     var.add_argument("--seed", type=SEED, default=0, help="seed of the variations (default 0)")
     var.set_defaults(handler=variations, flags=_flags(var))

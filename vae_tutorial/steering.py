@@ -50,20 +50,11 @@ def topic_sentences(keywords, sentences) -> list[str]:
     return [s for s in sentences if any(stemmer.stem(token) in stems for token in tokenize(s))]
 
 
-def topic_code(model, vectorizer, keywords, sentences=None, limit: int = LIMIT) -> np.ndarray:
-    """float32 (latent_dim,): the mean posterior mean, under ``model`` read through ``vectorizer``,
-    of the first ``limit`` of ``sentences`` (default: the general corpus' training sentences) that
-    mention the topic's keywords. A keyword no sentence mentions is a DataError naming it, with
-    close spellings that do occur; so is a topic of fewer than MIN_SENTENCES sentences."""
+def _mentions(words: list[str], sentences: list[str], limit: int) -> list[str]:
+    """The first ``limit`` sentences that mention the topic; a DataError if a keyword occurs in none
+    of them (with close spellings that do occur) or fewer than MIN_SENTENCES mention the topic."""
     from vae_tutorial.data.text import tokenize
 
-    words = topic_words(keywords)
-    limit = whole_number("limit", limit, LIMIT, low=MIN_SENTENCES)
-    if sentences is None:
-        from vae_tutorial.data.corpus import load_general_sentences
-
-        sentences = load_general_sentences().train
-    sentences = list(sentences)
     unused = [word for word in words if not topic_sentences([word], sentences)]
     if unused:
         known = sorted({token for s in sentences for token in tokenize(s)})
@@ -83,5 +74,43 @@ def topic_code(model, vectorizer, keywords, sentences=None, limit: int = LIMIT) 
             f"is mentioned by only {len(chosen)} sentences (at least {MIN_SENTENCES} make a topic's code)",
             "Add keywords that the corpus uses more often.",
         )
+    return chosen
+
+
+def _general_sentences() -> list[str]:
+    from vae_tutorial.data.corpus import load_general_sentences
+
+    return load_general_sentences().train
+
+
+def topic_code(model, vectorizer, keywords, sentences=None, limit: int = LIMIT) -> np.ndarray:
+    """float32 (latent_dim,): the mean posterior mean, under ``model`` read through ``vectorizer``,
+    of the first ``limit`` of ``sentences`` (default: the general corpus' training sentences) that
+    mention the topic's keywords. A keyword no sentence mentions is a DataError naming it, with
+    close spellings that do occur; so is a topic of fewer than MIN_SENTENCES sentences."""
+    words = topic_words(keywords)
+    limit = whole_number("limit", limit, LIMIT, low=MIN_SENTENCES)
+    chosen = _mentions(words, list(_general_sentences() if sentences is None else sentences), limit)
     z_mean, _ = model.encode(vectorizer.encode(chosen))
     return np.asarray(z_mean, np.float64).mean(axis=0).astype(np.float32)
+
+
+def check_topics(topics, sentences=None) -> dict[str, list[str]]:
+    """``topics`` ({name: keywords}, e.g. read from a topics.json) as {name: [keywords]}, each topic
+    checked as :func:`topic_code` would (every keyword mentioned, enough sentences) before any
+    model is trained; a DataError naming the topic otherwise."""
+    if not isinstance(topics, dict) or not topics:
+        raise DataError(
+            "topics", "must be a non-empty mapping of names to keywords", 'Pass {"cricket": "cricket, wicket"}.'
+        )
+    sentences = list(_general_sentences() if sentences is None else sentences)
+    checked = {}
+    for name, keywords in topics.items():
+        if not isinstance(name, str) or not name.strip():
+            raise DataError("topics", f"has a topic named {name!r}", "Name each topic with a word or two.")
+        try:
+            checked[name] = topic_words(keywords)
+            _mentions(checked[name], sentences, LIMIT)
+        except DataError as exc:
+            raise DataError("topics", f"{name!r}: {exc.problem}", exc.fix) from None
+    return checked

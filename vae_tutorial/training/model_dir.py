@@ -10,6 +10,7 @@ A model directory holds::
     backup/           only while training: the checkpoints an interrupted run resumes from
     training.lock     only while a run trains into it: its PID and host (one run per folder)
     + per kind:       vectorizer.json (text), samples.png (images), tokenizer/ (pretrained)
+    topics.json       a text model trained with topics (train-text --topics): names, keywords, codes
 
 ``model.keras`` is written last: a directory with it is finished, one with ``backup/`` was
 interrupted (train again with the same arguments to resume), and :func:`read` refuses anything

@@ -13,6 +13,8 @@ import json
 import math
 from pathlib import Path
 
+import numpy as np
+
 from vae_tutorial import evaluation
 from vae_tutorial.data.posts import chunk_post, chunk_posts, clean_text, split_posts
 from vae_tutorial.data.subwords import SubwordTokenizer
@@ -28,6 +30,7 @@ from vae_tutorial.training.recipes import BLOG_RECIPE, FINE_TUNE_RECIPE, BlogRec
 
 KIND = "text"
 CLOSENESS = 0.5  # the default of variations: see BlogVAE.variations
+TOPICS_FILE = "topics.json"  # the topics a model was trained to know (train_blog_vae(topics=...))
 STRENGTH = 0.7  # how far a steered variation moves toward its topic's code (see BlogVAE.variations)
 
 
@@ -41,6 +44,7 @@ class BlogVAE:
     config: dict
     metrics: dict
     history: dict[str, list[float]]
+    topics: dict[str, list[str]] = dataclasses.field(default_factory=dict)  # saved with the model: name -> keywords
     topic_codes: dict = dataclasses.field(default_factory=dict, repr=False, compare=False)  # by keywords
 
     def windows(self, text: str) -> list[str]:
@@ -185,6 +189,7 @@ def train_blog_vae(
     force: bool = False,
     iwae_k: int = 50,
     source: str | None = None,
+    topics: dict | None = None,
     strategy=None,
     callbacks=(),
     verbose="auto",
@@ -209,8 +214,14 @@ def train_blog_vae(
     time trains into ``out`` (``training.lock``). callbacks: Keras callbacks run after each
     epoch's checkpoint. iwae_k: importance samples per validation chunk for metrics.json.
     strategy: a ``tf.distribute`` strategy (``batch_size`` is the global batch).
+    topics: {name: keywords} the model should know (checked before training): each topic's code
+    (:func:`~vae_tutorial.steering.topic_code`) is saved in ``topics.json``, and
+    ``variations(text, topic=blog.topics[name])`` steers toward it.
     """
+    from vae_tutorial import steering
+
     out = Path(out)
+    topics = {} if topics is None else steering.check_topics(topics)
     origin = getattr(posts, "origin", None)  # a Posts list says where it was read from
     posts = list(posts)
     default = BLOG_RECIPE if init == "scratch" else FINE_TUNE_RECIPE
@@ -284,8 +295,12 @@ def train_blog_vae(
             "seconds": round(sum(row["seconds"] for row in rows), 1),
         }
         config = model_dir.config(KIND, seed, recipe, data, training)
+        codes = {tuple(words): steering.topic_code(model, vectorizer, words) for words in topics.values()}
 
         def write(folder: Path) -> None:
+            if topics:
+                saved = {name: {"keywords": w, "code": codes[tuple(w)].tolist()} for name, w in topics.items()}
+                (folder / TOPICS_FILE).write_text(json.dumps(saved, indent=2))
             if base is None:
                 vectorizer.save(folder / "vectorizer.json")
             else:
@@ -295,7 +310,7 @@ def train_blog_vae(
             model.save(folder / "model.keras")
 
         model_dir.finish(out, write, rows)
-    return BlogVAE(model, vectorizer, config, metrics, model_dir.by_column(rows))
+    return BlogVAE(model, vectorizer, config, metrics, model_dir.by_column(rows), topics, codes)
 
 
 def _sha256_of(base: BlogVAE) -> str:
@@ -324,4 +339,20 @@ def load_blog_vae(path) -> BlogVAE:
             f"length {vectorizer.max_length} vs {model.max_length})",
             "Keep the files of one training run together.",
         )
-    return BlogVAE(model, vectorizer, config, metrics, history)
+    topics, codes = _read_topics(path / TOPICS_FILE, model.latent_dim)
+    return BlogVAE(model, vectorizer, config, metrics, history, topics, codes)
+
+
+def _read_topics(path: Path, latent_dim: int) -> tuple[dict, dict]:
+    """({name: keywords}, {keywords: code}) from a model directory's topics.json (none: empty)."""
+    if not path.is_file():
+        return {}, {}
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8"))
+        topics = {name: [str(w) for w in entry["keywords"]] for name, entry in saved.items()}
+        codes = {tuple(topics[name]): np.asarray(entry["code"], np.float32) for name, entry in saved.items()}
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise DataError(str(path), f"is not a topics file ({type(exc).__name__})", "Train the model again.") from None
+    if any(code.shape != (latent_dim,) for code in codes.values()):
+        raise DataError(str(path), f"holds codes that are not of size {latent_dim}", "Train the model again.")
+    return topics, codes
