@@ -174,6 +174,21 @@ def distinct_n(texts, n: int = 2) -> float:
     return len(set(grams)) / len(grams) if grams else 0.0
 
 
+def _texts_and_topics(generated_texts, requested_topics) -> tuple[list, list]:
+    """(texts, requested topics) as lists of the same, non-zero length; else a DataError."""
+    texts = [generated_texts] if isinstance(generated_texts, str) else list(generated_texts)
+    requested = [requested_topics] if isinstance(requested_topics, str) else list(requested_topics)
+    if len(texts) != len(requested):
+        raise DataError(
+            "generated_texts, requested_topics",
+            f"have different lengths ({len(texts)} texts, {len(requested)} topics)",
+            "Pass one requested topic per generated text.",
+        )
+    if not texts:
+        raise DataError("generated_texts", "is empty", "Pass at least one generated text.")
+    return texts, requested
+
+
 def topic_adherence(generated_texts, requested_topics, topic_vectors, kv, topic_keywords=None) -> dict:
     """How well generated texts keep to the topics they were asked for, judged in an embedding space.
 
@@ -194,16 +209,7 @@ def topic_adherence(generated_texts, requested_topics, topic_vectors, kv, topic_
     from vae_tutorial.data.text import tokenize
     from vae_tutorial.embeddings import text_vector
 
-    texts = [generated_texts] if isinstance(generated_texts, str) else list(generated_texts)
-    requested = [requested_topics] if isinstance(requested_topics, str) else list(requested_topics)
-    if len(texts) != len(requested):
-        raise DataError(
-            "generated_texts, requested_topics",
-            f"have different lengths ({len(texts)} texts, {len(requested)} topics)",
-            "Pass one requested topic per generated text.",
-        )
-    if not texts:
-        raise DataError("generated_texts", "is empty", "Pass at least one generated text.")
+    texts, requested = _texts_and_topics(generated_texts, requested_topics)
     names = list(topic_vectors)
     for where, known in [("topic_vectors", names), ("topic_keywords", list(topic_keywords or names))]:
         missing = sorted({topic for topic in requested if topic not in known})
@@ -289,16 +295,7 @@ def independent_topic_judge(generated_texts, requested_topics, topic_keywords: d
     """
     from vae_tutorial.embeddings import text_vector
 
-    texts = [generated_texts] if isinstance(generated_texts, str) else list(generated_texts)
-    requested = [requested_topics] if isinstance(requested_topics, str) else list(requested_topics)
-    if len(texts) != len(requested):
-        raise DataError(
-            "generated_texts, requested_topics",
-            f"have different lengths ({len(texts)} texts, {len(requested)} topics)",
-            "Pass one requested topic per generated text.",
-        )
-    if not texts:
-        raise DataError("generated_texts", "is empty", "Pass at least one generated text.")
+    texts, requested = _texts_and_topics(generated_texts, requested_topics)
     names = list(topic_keywords)
     missing = sorted({topic for topic in requested if topic not in topic_keywords})
     if missing:
