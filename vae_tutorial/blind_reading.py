@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from vae_tutorial.errors import MAX_SEED, DataError, whole_number
+from vae_tutorial.files import read_json
 
 RUBRIC = """\
 Rate each numbered line of English text. All lines were lower-cased and had punctuation removed,
@@ -103,15 +104,6 @@ def write_items(generated, real, items_path, key_path, seed: int = 0) -> None:
     key_path.write_text(json.dumps(key, indent=1) + "\n", encoding="utf-8")
 
 
-def _read_json(name: str, path):
-    try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataError(name, f"{str(path)!r} does not exist", "Pass the path of an existing JSON file.") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise DataError(name, f"{str(path)!r} is not JSON ({error})", "Pass a JSON file.") from None
-
-
 def _rating(i: int, rating, lines: dict) -> tuple[int, int, bool]:
     """(line number, fluency, taken for human) of ``ratings[i]``, checked against the key's lines."""
     where = f"ratings[{i}]"
@@ -146,12 +138,12 @@ def score(ratings, key_path) -> dict:
     "share_4_or_5", "share_taken_for_human"}. A rating of a line not in the key, a line rated twice
     or not at all, or a fluency outside 1-5 is a DataError.
     """
-    key = _read_json("key_path", key_path)
+    key = read_json("key_path", key_path)
     if not isinstance(key, dict) or not isinstance(key.get("lines"), dict):
         raise DataError("key_path", f"{str(key_path)!r} is not a key", "Pass the key_path that write_items wrote.")
     lines = {int(n): entry for n, entry in key["lines"].items()}
     if isinstance(ratings, str | Path):
-        ratings = _read_json("ratings", ratings)
+        ratings = read_json("ratings", ratings)
     if not isinstance(ratings, list):
         raise DataError("ratings", f"is of type {type(ratings).__name__}", "Pass the reader's JSON list of ratings.")
     rated = {}

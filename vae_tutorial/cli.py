@@ -279,23 +279,14 @@ def _read_post(path: Path) -> str:
 
 def _read_topics(path: Path) -> dict:
     """The topics of train-text --topics: a JSON object of names to keywords, checked before training."""
-    import json
-
+    from vae_tutorial.files import read_json
     from vae_tutorial.steering import check_topics
 
-    where = f"--topics {path}"
-    try:
-        topics = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataError(where, "no such file", 'Pass a JSON file such as {"cricket": "cricket, wicket"}.') from None
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise DataError(where, f"is not JSON ({exc})", 'Write it as {"cricket": "cricket, wicket"}.') from None
-    except OSError as exc:
-        raise DataError(where, f"cannot be read ({exc.strerror or exc})", "Check its permissions.") from None
+    topics = read_json("--topics", path)
     try:
         return check_topics(topics)
     except DataError as exc:
-        raise DataError(where, exc.problem, exc.fix) from None
+        raise DataError(f"--topics {path}", exc.problem, exc.fix) from None
 
 
 def variations(args) -> int:

@@ -9,7 +9,6 @@ word looked up here are spelled the same. The corpus is gensim's Lee news corpus
 from __future__ import annotations
 
 import difflib
-import re
 import zlib
 from collections import Counter
 from itertools import islice
@@ -18,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from vae_tutorial.data.text import split_sentences, tokenize
+from vae_tutorial.data.text import keyword_tokens, split_sentences, tokenize
 from vae_tutorial.errors import DataError, finite
 
 if TYPE_CHECKING:  # gensim takes most of a second to import: only the functions that need it do
@@ -165,9 +164,7 @@ def topic_vector(kv: KeyedVectors, keywords) -> np.ndarray:
     ``keywords`` is a list of words or one string of words separated by spaces or commas; each is
     tokenized like the corpus and counted once, so order and repeats do not matter.
     """
-    if isinstance(keywords, str):
-        keywords = re.split(r"[,\s]+", keywords)
-    words = sorted({token for keyword in keywords for token in tokenize(keyword)})
+    words = sorted(keyword_tokens(keywords))
     if not words:
         raise DataError("keywords", "no words given", "Pass e.g. ['cricket', 'wicket'] or 'cricket, wicket'.")
     _check_known(kv, words, "keywords")

@@ -11,6 +11,7 @@ in [0, 1]; texts are compared by their :func:`words`.
 
 from __future__ import annotations
 
+import functools
 import re
 
 import numpy as np
@@ -250,18 +251,27 @@ def topic_adherence(generated_texts, requested_topics, topic_vectors, kv, topic_
     }
 
 
-def keyword_stems(keywords) -> set[str]:
-    """The Porter stems (nltk) of the tokens of ``keywords`` (a list of words or one string of words
-    separated by spaces or commas): {"fire"} for "fires, fire"; every inflection of a keyword has
-    the same stem ("blazes", "blazing" -> "blaze"), a compound does not ("firefighters")."""
+@functools.cache
+def _porter():
     from nltk.stem import PorterStemmer
 
-    from vae_tutorial.data.text import tokenize
+    return PorterStemmer()
 
-    if isinstance(keywords, str):
-        keywords = re.split(r"[,\s]+", keywords)
-    stemmer = PorterStemmer()
-    return {stemmer.stem(token) for keyword in keywords for token in tokenize(str(keyword))}
+
+@functools.cache
+def stem(token: str) -> str:
+    """The Porter stem (nltk) of one token, cached: a corpus repeats its words, and nltk's
+    stemmer is slow enough that stemming every occurrence of 15,000 sentences takes seconds."""
+    return _porter().stem(token)
+
+
+def keyword_stems(keywords) -> set[str]:
+    """The :func:`stem` of each of the :func:`~vae_tutorial.data.text.keyword_tokens` of
+    ``keywords``: {"fire"} for "fires, fire"; every inflection of a keyword has the same stem
+    ("blazes", "blazing" -> "blaze"), a compound does not ("firefighters")."""
+    from vae_tutorial.data.text import keyword_tokens
+
+    return {stem(token) for token in keyword_tokens(keywords)}
 
 
 def without_keywords(text: str, keywords) -> list[str]:
@@ -269,12 +279,10 @@ def without_keywords(text: str, keywords) -> list[str]:
     ``keywords`` nor an inflection of one (same Porter stem, see :func:`keyword_stems`):
     "Fires and a blaze near firefighters" with keywords "fire, blaze" -> ["and", "a", "near",
     "firefighters"]."""
-    from nltk.stem import PorterStemmer
-
     from vae_tutorial.data.text import tokenize
 
-    stems, stemmer = keyword_stems(keywords), PorterStemmer()
-    return [token for token in tokenize(text) if stemmer.stem(token) not in stems]
+    stems = keyword_stems(keywords)
+    return [token for token in tokenize(text) if stem(token) not in stems]
 
 
 def independent_topic_judge(generated_texts, requested_topics, topic_keywords: dict, judge_kv) -> dict:
@@ -304,12 +312,11 @@ def independent_topic_judge(generated_texts, requested_topics, topic_keywords: d
             f"{', '.join(map(repr, missing))} not in topic_keywords (it has {', '.join(map(repr, names))})",
             "Give topic_keywords an entry for every requested topic.",
         )
-    from vae_tutorial.data.text import tokenize
+    from vae_tutorial.data.text import keyword_tokens, tokenize
 
     rows = []
     for name in names:  # keywords the judge does not know are left out of the topic's vector
-        words = topic_keywords[name]
-        rows.append(text_vector(judge_kv, words if isinstance(words, str) else " ".join(map(str, words))))
+        rows.append(text_vector(judge_kv, " ".join(keyword_tokens(topic_keywords[name]))))
         if not rows[-1].any():
             raise DataError(
                 "topic_keywords",

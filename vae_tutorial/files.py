@@ -1,10 +1,28 @@
-"""Writing results so that an interrupted run never leaves a half-written folder behind."""
+"""Reading a user's JSON file, and writing results so that an interrupted run never leaves a
+half-written folder behind."""
 
 from __future__ import annotations
 
+import json
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+
+from vae_tutorial.errors import DataError
+
+
+def read_json(name: str, path):
+    """The JSON value in the file ``path``; a DataError naming ``name`` (the argument or flag) if the
+    file is missing, unreadable or not JSON."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DataError(name, f"{str(path)!r} does not exist", "Pass the path of an existing JSON file.") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise DataError(name, f"{str(path)!r} is not JSON ({error})", "Pass a JSON file.") from None
+    except OSError as error:
+        problem = f"{str(path)!r} cannot be read ({error.strerror or error})"
+        raise DataError(name, problem, "Check its permissions.") from None
 
 
 def write_atomically(out, write: Callable[[Path], None], last: str = "model.keras") -> None:

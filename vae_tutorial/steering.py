@@ -13,7 +13,6 @@ whatever the text.
 from __future__ import annotations
 
 import difflib
-import re
 
 import numpy as np
 
@@ -25,37 +24,42 @@ LIMIT = 400  # and of at most this many (the first ones, in corpus order)
 
 def topic_words(keywords) -> list[str]:
     """The keywords (a list, or one string separated by commas or spaces) as distinct tokens, in
-    order; a DataError if there are none."""
-    from vae_tutorial.data.text import tokenize
+    order (:func:`~vae_tutorial.data.text.keyword_tokens`); a DataError if there are none."""
+    from vae_tutorial.data.text import keyword_tokens
 
-    if isinstance(keywords, str):
-        keywords = re.split(r"[,\s]+", keywords)
     try:
-        tokens = [token for keyword in keywords for token in tokenize(str(keyword))]
+        tokens = keyword_tokens(keywords)
     except TypeError:
         raise DataError("topic", f"is of type {type(keywords).__name__}", 'Pass keywords: "fire, bushfire".') from None
     if not tokens:
         raise DataError("topic", "has no keywords", 'Pass keywords separated by commas: "fire, bushfire".')
-    return list(dict.fromkeys(tokens))
+    return tokens
+
+
+def _stems_of(sentences: list[str]) -> list[set[str]]:
+    """The set of the stems of each sentence's tokens."""
+    from vae_tutorial.data.text import tokenize
+    from vae_tutorial.evaluation import stem
+
+    return [{stem(token) for token in tokenize(s)} for s in sentences]
 
 
 def topic_sentences(keywords, sentences) -> list[str]:
     """The sentences that mention a keyword or an inflection of one (the same Porter stem), in order."""
-    from nltk.stem import PorterStemmer
-
-    from vae_tutorial.data.text import tokenize
     from vae_tutorial.evaluation import keyword_stems
 
-    stems, stemmer = keyword_stems(topic_words(keywords)), PorterStemmer()
-    return [s for s in sentences if any(stemmer.stem(token) in stems for token in tokenize(s))]
+    stems = keyword_stems(topic_words(keywords))
+    return [s for s, seen in zip(sentences, _stems_of(sentences), strict=True) if seen & stems]
 
 
 def _mentions(words: list[str], sentences: list[str], limit: int) -> list[str]:
     """The first ``limit`` sentences that mention the topic; a DataError if a keyword occurs in none
     of them (with close spellings that do occur) or fewer than MIN_SENTENCES mention the topic."""
     from vae_tutorial.data.text import tokenize
+    from vae_tutorial.evaluation import stem
 
-    unused = [word for word in words if not topic_sentences([word], sentences)]
+    stemmed = _stems_of(sentences)  # once for all the keywords
+    unused = [word for word in words if not any(stem(word) in seen for seen in stemmed)]
     if unused:
         known = sorted({token for s in sentences for token in tokenize(s)})
         parts = []
@@ -67,7 +71,8 @@ def _mentions(words: list[str], sentences: list[str], limit: int) -> list[str]:
             f"{', '.join(parts)} occurs in none of the {len(sentences):,} sentences that define topics",
             "Use words of the corpus, or leave those out.",
         )
-    chosen = topic_sentences(words, sentences)[:limit]
+    stems = {stem(word) for word in words}
+    chosen = [s for s, seen in zip(sentences, stemmed, strict=True) if seen & stems][:limit]
     if len(chosen) < MIN_SENTENCES:
         raise DataError(
             "topic",

@@ -42,6 +42,14 @@ def tokenize(text: str) -> list[str]:
     return _STRIP.sub("", str(text).lower()).split()
 
 
+def keyword_tokens(keywords) -> list[str]:
+    """The distinct tokens (:func:`tokenize`) of keywords given as a list of words or as one string
+    separated by commas or spaces, in order: "Fire, blaze fire" -> ["fire", "blaze"]."""
+    if isinstance(keywords, str):
+        keywords = re.split(r"[,\s]+", keywords)
+    return list(dict.fromkeys(token for keyword in keywords for token in tokenize(keyword)))
+
+
 def lee_articles(which: str = "background") -> list[str]:
     """gensim's Lee news corpus (ships inside gensim's wheel): 300 "background" articles or the
     50 "test" articles of lee.cor, one string each."""
