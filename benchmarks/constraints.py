@@ -35,6 +35,7 @@ inflections: parroting) and distinct-2 (variety); for (e) and (f) also source re
 variation traced back to its post among the 12 by TF-IDF, chance 1/12).
 
     .venv/bin/python benchmarks/constraints.py [--epochs 8] [--samples 50] [--json build/bench_constraints.json]
+        [--out build/constraints]  # the steered variations and blind-reading files of (f)
 
 A smoke run (seconds, figures meaningless): ``--posts 40 --epochs 1 --penalty-epochs 1 --samples 2
 --w2v-epochs 1 --vector-size 16 --units 8 8 --steer-posts 10 --steer-epochs 1``. Fewer than 50
@@ -54,6 +55,7 @@ from pathlib import Path
 import numpy as np
 
 from vae_tutorial import evaluation, generation
+from vae_tutorial.blind_reading import draw_lines, write_items
 from vae_tutorial.config import seed_everything
 from vae_tutorial.constraints import chunk_conditions, codes_around, nearest_topics, separated_codes, topic_targets
 from vae_tutorial.data.posts import chunk_posts, load_blog_folder, split_posts, write_sample_blog_folder
@@ -100,8 +102,22 @@ def figures(texts, requested, vectors, kv, keywords, judge) -> dict:
     }
 
 
+def write_steered(out: Path, per_post: list, sources: list[str], names: list[str]) -> None:
+    """steered-variations.txt (each held-out post, then its variation toward each topic) and the
+    blind-reading files of the steered variations: 30 of their sentences (seeded) against as many
+    sentences of the held-out posts (:mod:`vae_tutorial.blind_reading`)."""
+    out.mkdir(parents=True, exist_ok=True)
+    lines = []
+    for source, variations in zip(sources, per_post, strict=True):
+        lines += [f"SOURCE: {source}", *(f"  {name}: {v}" for name, v in zip(names, variations, strict=True)), ""]
+    (out / "steered-variations.txt").write_text("\n".join(lines), encoding="utf-8")
+    generated, real = draw_lines([v for variations in per_post for v in variations], sources, 30, seed=0)
+    write_items(generated, real, out / "blind-steered-items.txt", out / "blind-steered-key.json", seed=0)
+
+
 def steered_figures(args, keywords, vectors, kv, judge) -> tuple[dict, dict, float]:
-    """(e) and (f): ({"variations": figures, "steered": figures}, examples, fine-tuning seconds)."""
+    """(e) and (f): ({"variations": figures, "steered": figures}, examples, fine-tuning seconds);
+    with ``--out``, the steered variations and their blind-reading files are written there."""
     from vae_tutorial.data.posts import clean_text
     from vae_tutorial.workflows.text import train_blog_vae
 
@@ -135,6 +151,8 @@ def steered_figures(args, keywords, vectors, kv, judge) -> tuple[dict, dict, flo
         results[label]["source_retrieval"] = evaluation.source_retrieval(per_post, sources)
         results[label]["held_out_posts"] = len(held_out)
         examples[label] = dict(zip(names, per_post[0], strict=True))
+        if label == "steered" and args.out:
+            write_steered(args.out, per_post, sources, names)
     examples["source"] = sources[0]
     return results, examples, seconds
 
@@ -165,6 +183,9 @@ def main() -> None:
     parser.add_argument("--strength", type=float, default=0.7, help="(f): how far toward the topic's code (0-1)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument(
+        "--out", type=Path, help="write the steered variations and their blind-reading files (items, key) here"
+    )
     args = parser.parse_args()
     if args.samples < 1:
         parser.error("--samples must be at least 1 per topic")

@@ -37,7 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from vae_tutorial import evaluation, pretrained
-from vae_tutorial.blind_reading import write_items
+from vae_tutorial.blind_reading import draw_lines, write_items
 from vae_tutorial.data.corpus import load_general_sentences
 from vae_tutorial.data.posts import chunk_posts, clean_text, load_blog_folder, split_posts, write_sample_blog_folder
 from vae_tutorial.data.text import split_sentences
@@ -189,16 +189,13 @@ def write_texts(out: Path, texts: dict, held_out) -> None:
     """variations-MODEL.txt (source, then its variations) and blind-reading files per model: 30
     sentences drawn from the variations (seeded) against as many real sentences of the held-out posts."""
     out.mkdir(parents=True, exist_ok=True)
-    real = [s for post in held_out for s in split_sentences(clean_text(post.text))]
+    real = [clean_text(post.text) for post in held_out]
     for name, pairs in texts.items():
         lines = []
         for source, variations in pairs:
             lines += [f"SOURCE: {clean_text(source)}", *(f"  - {v}" for v in variations), ""]
         (out / f"variations-{name}.txt").write_text("\n".join(lines), encoding="utf-8")
-        sentences = [s for _, vs in pairs for v in vs for s in split_sentences(v)]
-        rng = np.random.default_rng(0)
-        generated = [sentences[i] for i in rng.choice(len(sentences), size=min(30, len(sentences)), replace=False)]
-        chosen = [real[i] for i in rng.choice(len(real), size=min(len(generated), len(real)), replace=False)]
+        generated, chosen = draw_lines([v for _, vs in pairs for v in vs], real, 30, seed=0)
         write_items(generated, chosen, out / f"blind-{name}-items.txt", out / f"blind-{name}-key.json", seed=0)
 
 

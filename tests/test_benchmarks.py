@@ -110,7 +110,7 @@ def test_projected_logits_benchmark_gives_the_same_loss_both_ways(tmp_path):
 def test_constraints_benchmark_measures_topic_adherence_of_all_four_models(tmp_path):
     samples = 2
     tiny = f"--posts 40 --epochs 1 --penalty-epochs 1 --samples {samples} --w2v-epochs 1 --vector-size 16 --units 8 8"
-    tiny += " --steer-posts 10 --steer-epochs 1"
+    tiny += f" --steer-posts 10 --steer-epochs 1 --out {tmp_path / 'out'}"
     figures, stdout = run_benchmark("constraints", tmp_path, *tiny.split())
     models = ("unconditioned", "conditional", "latent_penalty", "latent_penalty_joint")
     steering = ("variations", "steered")
@@ -138,6 +138,14 @@ def test_constraints_benchmark_measures_topic_adherence_of_all_four_models(tmp_p
     assert set(diagnostics["topic_code_gain_nats"]) == {"latent_penalty", "latent_penalty_joint"}
     assert_finite(diagnostics["topic_code_gain_nats"], diagnostics["topic_code_gain_nats"])
     assert set(figures["examples"]) == set(topics)
+    # --out: the steered variations beside their sources, and blind-reading files of them
+    written = (tmp_path / "out" / "steered-variations.txt").read_text(encoding="utf-8")
+    assert written.count("SOURCE: ") == 2 and all(written.count(f"  {name}: ") == 2 for name in topics)
+    key = json.loads((tmp_path / "out" / "blind-steered-key.json").read_text(encoding="utf-8"))["lines"]
+    items = (tmp_path / "out" / "blind-steered-items.txt").read_text(encoding="utf-8").splitlines()
+    assert len(items) == len(key) and {e["kind"] for e in key.values()} == {"generated", "real"}
+    kinds = [e["kind"] for e in key.values()]
+    assert kinds.count("generated") >= kinds.count("real") >= 1  # as many real lines as there are, up to generated
     assert (figures["settings"]["samples"], figures["settings"]["posts"]) == (samples, 40)
     assert "40 posts" in stdout
 

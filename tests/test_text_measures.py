@@ -205,6 +205,26 @@ def test_write_items_is_deterministic_in_the_seed(tmp_path):
     assert sorted(first.read_text().splitlines()[i][3:] for i in range(5)) == sorted(VERDICTS)
 
 
+def test_draw_lines_draws_sentences_with_the_seed_and_as_many_real_ones():
+    generated = ["The fire spread. Crews came back.", "Rain fell on the town."]
+    real = ["One. Two words.", "Three more words here."]
+    lines, real_lines = blind_reading.draw_lines(generated, real, n=2, seed=3)
+    rng = np.random.default_rng(3)  # the generated pool first, then the real one
+    pool = ["The fire spread.", "Crews came back.", "Rain fell on the town."]
+    assert lines == [pool[i] for i in rng.choice(3, size=2, replace=False)]
+    assert real_lines == [["One.", "Two words.", "Three more words here."][i] for i in rng.choice(3, 2, replace=False)]
+    # fewer sentences than asked: all of them, and never more real lines than generated ones
+    lines, real_lines = blind_reading.draw_lines(["Only one."], real, n=30)
+    assert lines == ["Only one."] and len(real_lines) == 1
+
+
+def test_draw_lines_rejects_texts_without_sentences():
+    with pytest.raises(DataError, match="generated: has no sentence with words"):
+        blind_reading.draw_lines(["...", ""], ["A real one."])
+    with pytest.raises(DataError, match="real: is of type str"):
+        blind_reading.draw_lines(["A line."], "A real one.")
+
+
 def test_score_of_fake_ratings_by_hand(tmp_path):
     items, key = _write(tmp_path)
     ratings = []

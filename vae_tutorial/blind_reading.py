@@ -68,6 +68,28 @@ def _lines(name: str, texts) -> list[str]:
     return lines
 
 
+def draw_lines(generated, real, n: int = 30, seed: int = 0) -> tuple[list[str], list[str]]:
+    """(generated lines, real lines) for :func:`write_items`: up to ``n`` sentences drawn without
+    replacement from the sentences of ``generated`` (texts, each split into sentences by
+    :func:`~vae_tutorial.data.text.split_sentences`: a variation of a post is several) and as many
+    from those of ``real``, with a NumPy generator seeded with ``seed`` (generated first)."""
+    from vae_tutorial.data.text import split_sentences
+
+    n = whole_number("n", n, 30, low=1)
+    seed = whole_number("seed", seed, 0, low=0, high=MAX_SEED)
+    pools = []
+    for name, texts in (("generated", generated), (REAL, real)):
+        if isinstance(texts, str) or not isinstance(texts, list | tuple):
+            raise DataError(name, f"is of type {type(texts).__name__}, not a list of strings", "Pass a list of texts.")
+        pools.append([s for text in texts if isinstance(text, str) for s in split_sentences(text) if normalise(s)])
+        if not pools[-1]:
+            raise DataError(name, "has no sentence with words in it", "Pass texts with words in them.")
+    rng = np.random.default_rng(seed)
+    chosen = [pools[0][i] for i in rng.choice(len(pools[0]), size=min(n, len(pools[0])), replace=False)]
+    real_lines = [pools[1][i] for i in rng.choice(len(pools[1]), size=min(len(chosen), len(pools[1])), replace=False)]
+    return chosen, real_lines
+
+
 def write_items(generated, real, items_path, key_path, seed: int = 0) -> None:
     """Write the blind-reading files.
 
