@@ -92,6 +92,20 @@ def test_committed_executed_in_order_with_outputs(notebook):
             assert "image/svg+xml" not in out.get("data", {}), "figures must be PNG (nbval compares SVG text)"
 
 
+def _tags(cell) -> list[str]:
+    return cell.get("metadata", {}).get("tags", [])
+
+
 def test_some_deterministic_cells_are_really_compared(notebook):
+    """nbval reads cell tags: the learner's code carries no NBVAL comment, and at least two cells of
+    each notebook are compared (tag nbval-check-output, a key of nbval's own table of tags)."""
+    from nbval.plugin import metadata_tags
+
     _, nb = notebook
-    assert sum(_src(c).startswith("# NBVAL_CHECK_OUTPUT") for c in _code_cells(nb)) >= 2
+    for cell in _code_cells(nb):
+        assert "NBVAL_" not in _src(cell), f"an NBVAL comment: use a cell tag instead, in {_src(cell)[:60]!r}"
+    assert metadata_tags["nbval-check-output"] == "check" and metadata_tags["raises-exception"] == "check_exception"
+    assert sum("nbval-check-output" in _tags(c) for c in _code_cells(nb)) >= 2
+    for cell in _code_cells(nb):  # a cell meant to raise has the tag that nbval and nbclient both read
+        if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
+            assert "raises-exception" in _tags(cell), f"an error output in an untagged cell: {_src(cell)[:60]!r}"
