@@ -253,3 +253,28 @@ def test_train_image_vae_rejects_an_unknown_recipe_or_setting_and_bad_images(dig
         train_image_vae(x_train * 255.0)
     with pytest.raises(DataError, match=r"^x_val: images are 14x14 but the model expects 28x28"):
         train_image_vae(x_train, np.zeros((2, 14, 14)))
+
+
+def test_a_beta_recipe_trains_with_that_weight_and_epoch_line_prints_its_terms(digits, capsys):
+    from vae_tutorial.training.callbacks import EpochLine
+
+    model, history = train_image_vae(
+        digits[0][:64],
+        digits[1][:32],
+        epochs=3,
+        batch_size=32,
+        beta=2.0,
+        seed=0,
+        verbose=0,
+        callbacks=[EpochLine(3, 2)],
+    )
+    logs = history.history
+    assert model.beta == 2.0
+    np.testing.assert_allclose(logs["loss"], np.array(logs["reconstruction"]) + 2.0 * np.array(logs["kl"]), rtol=1e-5)
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[1] for line in lines] == ["2/3", "3/3"]  # every 2nd epoch and the last
+    expected = (
+        f"loss {logs['loss'][-1]:.1f} = reconstruction {logs['reconstruction'][-1]:.1f} + KL {logs['kl'][-1]:.1f}"
+        f" | validation {logs['val_loss'][-1]:.1f}"
+    )
+    assert lines[-1].startswith(f"epoch 3/3  {expected}  (") and lines[-1].endswith(" s/epoch)")

@@ -57,7 +57,12 @@ def test_model_kwargs_are_the_model_fields_and_to_dict_every_field():
     }
     everything = BLOG_RECIPE.to_dict()
     assert set(kwargs) < set(everything) and {"max_length", "vocab_size", "patience", "epochs"} <= set(everything)
-    assert ImageRecipe().model_kwargs() == {"latent_dim": 2, "architecture": "default", "loss_style": "logits"}
+    assert ImageRecipe().model_kwargs() == {
+        "latent_dim": 2,
+        "architecture": "default",
+        "loss_style": "logits",
+        "beta": 1.0,
+    }
 
 
 # --- unknown fields -------------------------------------------------------------------------

@@ -60,6 +60,33 @@ class EpochFigures(keras.callbacks.Callback):
             logs["seconds"] = time.perf_counter() - self._start
 
 
+class EpochLine(keras.callbacks.Callback):
+    """Progress in a notebook: one short line every ``every`` epochs (and after the last), e.g.
+    ``epoch 12/36  loss 160.2 = reconstruction 154.1 + KL 6.1 | validation 158.0  (0.6 s/epoch)``:
+    the terms that matter, not every figure of the logs (those stay in the history). Use it with
+    ``verbose=0``; ``epochs`` is the number the run trains."""
+
+    def __init__(self, epochs: int, every: int | None = None):
+        super().__init__()
+        self.epochs = epochs
+        self.every = every or max(1, math.ceil(epochs / 6))  # about six lines per run
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        done = epoch + 1
+        if logs is None or (done % self.every and done != self.epochs):
+            return
+        terms = f"loss {float(logs['loss']):.1f}"
+        if "reconstruction" in logs and "kl" in logs:
+            terms += f" = reconstruction {float(logs['reconstruction']):.1f} + KL {float(logs['kl']):.1f}"
+        if "val_loss" in logs:
+            terms += f" | validation {float(logs['val_loss']):.1f}"
+        width = len(str(self.epochs))
+        print(f"epoch {done:>{width}}/{self.epochs}  {terms}  ({time.perf_counter() - self._start:.1f} s/epoch)")
+
+
 class ResumableEarlyStopping(keras.callbacks.Callback):
     """Early stopping on ``monitor`` (lower is better) whose state survives an interruption.
 

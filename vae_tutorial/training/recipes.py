@@ -34,6 +34,7 @@ REAL = {
     "anneal_fraction": (0.0, 1.0, False, False, 0.3),
     "word_dropout": (0.0, 1.0, False, True, 0.4),
     "free_bits": (0.0, 10.0, False, False, 0.3),
+    "beta": (0.0, 100.0, False, False, 4.0),
     "val_fraction": (0.0, 1.0, True, True, 0.1),
 }
 # The named choices; the models check the same names (tests/test_recipes.py keeps them equal).
@@ -109,14 +110,16 @@ class Recipe:
 class ImageRecipe(Recipe):
     """An ImageVAE and how it trains. latent_dim: size of z. architecture: "default" (dense
     784-512-256 and mirror) or "keras_io" (the keras.io example's conv layers). loss_style:
-    "logits" (exact Bernoulli NLL) or "keras_io" (clipped BCE of sigmoid outputs)."""
+    "logits" (exact Bernoulli NLL) or "keras_io" (clipped BCE of sigmoid outputs). beta: the
+    KL term's weight (1: the ELBO; above 1 a beta-VAE, Higgins et al. 2017)."""
 
     epochs: int = 30
     latent_dim: int = 2
     architecture: str = "default"
     loss_style: str = "logits"
+    beta: float = 1.0
 
-    MODEL_FIELDS: ClassVar[tuple[str, ...]] = ("latent_dim", "architecture", "loss_style")
+    MODEL_FIELDS: ClassVar[tuple[str, ...]] = ("latent_dim", "architecture", "loss_style", "beta")
 
 
 @dataclasses.dataclass(frozen=True)
