@@ -109,3 +109,32 @@ def test_some_deterministic_cells_are_really_compared(notebook):
     for cell in _code_cells(nb):  # a cell meant to raise has the tag that nbval and nbclient both read
         if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
             assert "raises-exception" in _tags(cell), f"an error output in an untagged cell: {_src(cell)[:60]!r}"
+
+
+def _outputs_text(cell) -> str:
+    parts = []
+    for out in cell.get("outputs", []):
+        text = out.get("text", "")
+        parts.append("".join(text) if isinstance(text, list) else text)
+        for kind in ("text/plain", "text/html"):
+            value = out.get("data", {}).get(kind, "")
+            parts.append("".join(value) if isinstance(value, list) else value)
+    return "\n".join(parts)
+
+
+def test_no_absolute_machine_paths_in_committed_outputs(notebook):
+    _, nb = notebook
+    for cell in _code_cells(nb):
+        found = re.search(r"(?<![\w.])/(?:work|home|root|tmp|Users|private|var/folders)/\S*", _outputs_text(cell))
+        assert not found, f"an absolute path {found.group(0)!r} in the output of {_src(cell)[:60]!r}"
+
+
+def test_each_notebook_ends_pointing_on_and_back_and_links_the_glossary(notebook):
+    path, nb = notebook
+    summary = next(_src(c) for c in nb["cells"] if c["cell_type"] == "markdown" and "## Summary" in _src(c))
+    assert "**Next:**" in summary and "[glossary](glossary.md)" in summary
+    assert (path.parent / "glossary.md").is_file()
+    linked = re.findall(r"\]\((\d\d_[a-z0-9_]+\.ipynb)\)", summary)
+    assert all((path.parent / name).is_file() for name in linked), linked
+    if path.name[:2] != "01":
+        assert "**Builds on:**" in summary and any(int(name[:2]) < int(path.name[:2]) for name in linked)

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 import matplotlib.pyplot as plt
 import numpy as np
 
+from vae_tutorial.errors import DataError
 from vae_tutorial.gaussian import mvn_logpdf
 
 
@@ -157,6 +158,22 @@ def manifold_codes(n: int = 15, edge: float = 0.05) -> np.ndarray:
     return np.column_stack([gx.ravel(), gy.ravel()]).astype(np.float32)
 
 
+def traversal_codes(z, dims, values) -> np.ndarray:
+    """Codes for a latent traversal: for each dimension j of ``dims`` (one row each) and each of
+    ``values`` (one column each), ``z`` (latent_dim,) with z[j] replaced by the value. Shape
+    (len(dims) * len(values), latent_dim), float32, row by row: decode them and tile with
+    ``plot_image_grid(..., ncols=len(values))``."""
+    z = np.asarray(z, np.float32)
+    dims, values = np.asarray(dims, int), np.asarray(values, np.float32)
+    if z.ndim != 1 or dims.ndim != 1 or values.ndim != 1 or not len(dims) or not len(values):
+        raise DataError("z, dims, values", "must be one code and non-empty lists", "Pass z (d,), dims and values.")
+    if dims.min() < 0 or dims.max() >= len(z):
+        raise DataError("dims", f"must be dimensions 0 to {len(z) - 1}, got {dims.tolist()}", "Pick latent dimensions.")
+    codes = np.repeat(z[None], len(dims) * len(values), axis=0)
+    codes[np.arange(len(codes)), np.repeat(dims, len(values))] = np.tile(values, len(dims))
+    return codes
+
+
 def plot_manifold(decode, n: int = 15, ax=None, title: str | None = None):
     """Decode the :func:`manifold_codes` grid with ``decode(z) -> (n*n, 28, 28, 1)`` and tile it."""
     ax = plot_image_grid(decode(manifold_codes(n)), ncols=n, ax=ax, title=title)
@@ -195,24 +212,34 @@ def plot_score_histogram(
     ax=None,
     title: str | None = None,
     log: bool = False,
+    colors: Mapping[str, str] | None = None,
 ):
     """Overlaid histograms of anomaly scores (negative ELBO, nats) per group, e.g. digits vs noise.
 
-    log=True uses logarithmic bins and axis, for scores that span orders of magnitude."""
+    Each group's bars are shares of that group (groups of different sizes compare), in the colour
+    ``colors[name]`` (pass the same mapping to every panel; default: tab10 in the order given).
+    log=True uses logarithmic bins and axis, for scores that span orders of magnitude; otherwise
+    the axis ends at the 99.5th percentile of all scores, and a group with scores beyond it says
+    how many in its legend entry (nothing is clipped silently)."""
     ax = _axes(ax)
+    colors = dict(colors or zip(scores, plt.cm.tab10.colors, strict=False))
     everything = np.concatenate([np.asarray(v) for v in scores.values()])
     if log:
         bins = np.geomspace(max(everything.min(), 1e-3), everything.max(), 60)
     else:
         bins = np.linspace(everything.min(), np.percentile(everything, 99.5), 60)
     for name, values in scores.items():
-        ax.hist(values if log else np.clip(values, None, bins[-1]), bins=bins, alpha=0.55, label=name)
+        values = np.asarray(values)
+        beyond = int(np.sum(values > bins[-1]))
+        label = name if not beyond else f"{name} ({beyond} of {len(values)} beyond the axis)"
+        weights = np.full(len(values), 1.0 / len(values))
+        ax.hist(values, bins=bins, weights=weights, alpha=0.55, label=label, color=colors[name])
     if threshold is not None:
         ax.axvline(threshold, color="k", ls="--", lw=1, label=f"threshold {threshold:.0f}")
     if log:
         ax.set_xscale("log")
     ax.set_xlabel("negative ELBO (nats per image)")
-    ax.set_ylabel("images")
+    ax.set_ylabel("share of the group's images")
     ax.legend(fontsize=8)
     if title:
         ax.set_title(title)

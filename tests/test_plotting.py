@@ -1,0 +1,53 @@
+"""Code grids of vae_tutorial.plotting, against hand-built arrays."""
+
+import numpy as np
+import pytest
+from scipy.stats import norm
+
+from vae_tutorial import plotting
+from vae_tutorial.errors import DataError
+
+
+def test_traversal_codes_sweep_one_dimension_per_row():
+    z = np.array([0.5, -1.0, 2.0], np.float32)
+    codes = plotting.traversal_codes(z, dims=[2, 0], values=[-3.0, 0.0, 3.0])
+    expected = np.array(
+        [[0.5, -1.0, -3.0], [0.5, -1.0, 0.0], [0.5, -1.0, 3.0], [-3.0, -1.0, 2.0], [0.0, -1.0, 2.0], [3.0, -1.0, 2.0]],
+        np.float32,
+    )
+    np.testing.assert_array_equal(codes, expected)
+    assert codes.dtype == np.float32
+
+
+def test_traversal_codes_reject_a_dimension_the_code_does_not_have():
+    with pytest.raises(DataError, match=r"^dims: must be dimensions 0 to 2, got \[3\]"):
+        plotting.traversal_codes(np.zeros(3), [3], [0.0])
+    with pytest.raises(DataError, match=r"^z, dims, values: must be one code"):
+        plotting.traversal_codes(np.zeros((2, 3)), [0], [0.0])
+
+
+def test_manifold_codes_are_gaussian_quantiles_top_row_first():
+    codes = plotting.manifold_codes(n=3, edge=0.1)
+    q = norm.ppf([0.1, 0.5, 0.9])
+    np.testing.assert_allclose(codes[:3], np.column_stack([q, np.full(3, q[2])]), rtol=1e-6)
+    np.testing.assert_allclose(codes[-3:], np.column_stack([q, np.full(3, q[0])]), rtol=1e-6)
+
+
+def test_score_histogram_draws_shares_in_fixed_colours_and_says_what_is_beyond_the_axis():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    scores = {"digits": np.r_[np.linspace(100, 140, 399), 1e6], "blank": np.full(50, 30.0)}
+    colors = {"digits": "#123456", "blank": "#abcdef"}
+    ax = plotting.plot_score_histogram(scores, colors=colors)
+    edge = np.percentile(np.r_[scores["digits"], scores["blank"]], 99.5)  # where the axis ends
+    beyond = int(np.sum(scores["digits"] > edge))
+    assert beyond >= 1  # the 1e6 at least
+    digits = f"digits ({beyond} of 400 beyond the axis)"
+    labels = ax.get_legend_handles_labels()[1]
+    bars = {label: list(container) for label, container in zip(labels, ax.containers, strict=True)}
+    assert set(bars) == {digits, "blank"}
+    heights = {label: sum(p.get_height() for p in patches) for label, patches in bars.items()}
+    assert heights["blank"] == pytest.approx(1.0) and heights[digits] == pytest.approx(1 - beyond / 400)
+    faces = {label: matplotlib.colors.to_hex(patches[0].get_facecolor()[:3]) for label, patches in bars.items()}
+    assert faces == {digits: "#123456", "blank": "#abcdef"}
