@@ -414,3 +414,30 @@ def test_check_hit_rate_accepts_the_right_answer_and_names_each_mistake(capsys):
         return np.mean([a == b for a, b in zip(nearest, requested, strict=True)])
 
     _fails_with(exercises.check_hit_rate, by_dot_product, "expected 0.8", capsys)
+
+
+ROWS = {"β = 1": {"KL": 15.0, "active units": 11}, "β = 4": {"KL": 6.0, "active units": 4}}
+
+
+@pytest.mark.parametrize(
+    "answer, hint",
+    [
+        ({"kl": 9.5, "active_units": 7}, "✅ Correct: KL 9.5 nats and 7 active units"),
+        ({"kl": 9.5, "active_units": 4}, "✅ Correct"),  # the ends of the unit range are honest results
+        ({"kl": 16.0, "active_units": 7}, "a KL of 16.0 nats is not between the beta = 4 model's 6.0"),
+        ({"kl": 6.0, "active_units": 7}, "is not between"),
+        ({"kl": 9.5, "active_units": 12}, "12 active units is outside 4 (beta = 4) to 11 (beta = 1)"),
+        ({"kl": 9.5, "active_units": 7.0}, "give a whole number"),
+        ({"kl": "9.5", "active_units": 7}, "give the held-out KL in nats, a number"),
+        ({"kl": 9.5}, 'answer must be a dict {"kl": ..., "active_units": ...}'),
+    ],
+)
+def test_check_beta_measurement_accepts_any_honest_result_and_names_each_mistake(answer, hint, capsys):
+    ok = exercises.check_beta_measurement(answer, ROWS)
+    out = capsys.readouterr().out
+    assert hint in out and ok == hint.startswith("✅")
+
+
+def test_check_beta_measurement_needs_the_notebooks_table(capsys):
+    assert not exercises.check_beta_measurement({"kl": 9.5, "active_units": 7}, {"β = 1": {}})
+    assert "pass the notebook's table of the beta models" in capsys.readouterr().out

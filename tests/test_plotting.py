@@ -51,3 +51,36 @@ def test_score_histogram_draws_shares_in_fixed_colours_and_says_what_is_beyond_t
     assert heights["blank"] == pytest.approx(1.0) and heights[digits] == pytest.approx(1 - beyond / 400)
     faces = {label: matplotlib.colors.to_hex(patches[0].get_facecolor()[:3]) for label, patches in bars.items()}
     assert faces == {digits: "#123456", "blank": "#abcdef"}
+
+
+def test_digit_png_draws_ink_dark_and_enlarged():
+    import io
+
+    from PIL import Image
+
+    image = np.zeros((28, 28, 1))
+    image[3, 5] = 1.0  # one full-ink pixel
+    picture = np.asarray(Image.open(io.BytesIO(plotting.digit_png(image, scale=2))))
+    assert picture.shape == (56, 56)
+    assert (picture[6:8, 10:12] == 0).all() and picture.sum() == 255 * (56 * 56 - 4)
+
+
+def test_latent_explorer_decodes_the_sliders_code_whenever_one_moves():
+    seen = []
+
+    def decode(z):  # an image whose top-left pixels hold the code, so the picture shows which z it was
+        seen.append(z.copy())
+        image = np.zeros((len(z), 28, 28, 1))
+        image[:, 0, 0, 0], image[:, 0, 1, 0] = (z[:, 0] + 3) / 6, (z[:, 1] + 3) / 6
+        return image
+
+    explorer = plotting.latent_explorer(decode, limit=3.0, step=0.5, scale=1)
+    (z1, z2), image, caption = explorer.children[0].children, explorer.children[1], explorer.children[2]
+    assert caption.value == "decoded z = (0.00, 0.00)" and image.value == plotting.digit_png(
+        decode(np.zeros((1, 2)))[0], 1
+    )
+    z1.value, z2.value = 1.5, -2.0
+    np.testing.assert_array_equal(seen[-1], [[1.5, -2.0]])
+    assert caption.value == "decoded z = (1.50, -2.00)"
+    assert image.value == plotting.digit_png(decode(np.array([[1.5, -2.0]], np.float32))[0], 1)
+    assert (z1.min, z1.max, z2.step) == (-3.0, 3.0, 0.5)

@@ -225,6 +225,43 @@ def check_threshold(fn: Callable) -> bool:
     return _report(True, "the thresholds flag the requested share of normal examples.")
 
 
+def check_beta_measurement(answer, rows) -> bool:
+    """answer: {"kl": held-out KL in nats, "active_units": count} of a 16-D model trained with
+    beta = 2; rows: the notebook's table of the beta = 1 and beta = 4 models ({"β = 1": {"KL": ...,
+    "active units": ...}, "β = 4": {...}}). Any honest measurement passes: the KL strictly between
+    the two rows' (a larger beta buys a smaller KL), and the active units a whole number from the
+    beta = 4 row's to the beta = 1 row's."""
+    if not isinstance(answer, dict) or not {"kl", "active_units"} <= answer.keys():
+        return _report(False, 'answer must be a dict {"kl": ..., "active_units": ...}.')
+    try:
+        low, high = rows["β = 4"], rows["β = 1"]
+        kl_range, unit_range = (
+            (float(low["KL"]), float(high["KL"])),
+            (int(low["active units"]), int(high["active units"])),
+        )
+    except (KeyError, TypeError, ValueError):
+        return _report(False, "pass the notebook's table of the beta models (beta_rows) as rows.")
+    kl, units = answer["kl"], answer["active_units"]
+    if isinstance(kl, bool) or not isinstance(kl, int | float | np.floating) or not np.isfinite(kl):
+        return _report(False, f"kl is {kl!r}: give the held-out KL in nats, a number.")
+    if isinstance(units, bool) or not isinstance(units, int | np.integer):
+        return _report(False, f"active_units is {units!r}: give a whole number (evaluation.active_units).")
+    if not kl_range[0] < kl < kl_range[1]:
+        return _report(
+            False,
+            f"a KL of {kl:.1f} nats is not between the beta = 4 model's {kl_range[0]:.1f} and the beta = 1 model's "
+            f"{kl_range[1]:.1f}: did the model train with beta=2.0 on the fit digits, and is the KL measured on "
+            "x_test with evaluation.negative_elbo (at weight 1)?",
+        )
+    if not unit_range[0] <= units <= unit_range[1]:
+        return _report(
+            False,
+            f"{units} active units is outside {unit_range[0]} (beta = 4) to {unit_range[1]} (beta = 1): "
+            "measure them on x_test with evaluation.active_units.",
+        )
+    return _report(True, f"KL {kl:.1f} nats and {units} active units: between the beta = 1 and beta = 4 models.")
+
+
 # --- notebook 04 ---------------------------------------------------------------------------
 
 

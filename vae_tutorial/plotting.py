@@ -180,6 +180,44 @@ def plot_manifold(decode, n: int = 15, ax=None, title: str | None = None):
     return ax
 
 
+def digit_png(image, scale: int = 6) -> bytes:
+    """One (28, 28, 1) image in [0, 1] as PNG bytes, ink dark on white, each pixel a scale x scale block."""
+    import io
+
+    from PIL import Image
+
+    pixels = np.asarray(image, np.float64).reshape(np.shape(image)[0], np.shape(image)[1])
+    grey = np.round(255 * (1 - np.clip(pixels, 0, 1))).astype(np.uint8)
+    picture = Image.fromarray(grey).resize((grey.shape[1] * scale, grey.shape[0] * scale), Image.NEAREST)
+    buffer = io.BytesIO()
+    picture.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def latent_explorer(decode, limit: float = 3.0, step: float = 0.05, scale: int = 6):
+    """Two sliders for a 2-D code (z1, z2 from -limit to limit) and the image ``decode`` makes of
+    it, redrawn as the sliders move: an ipywidgets ``VBox`` for a live Jupyter front end (a static
+    copy of the notebook shows nothing live; the manifold figure is its static counterpart).
+    decode: codes (n, 2) -> images (n, 28, 28, 1) in [0, 1], e.g. ``ImageVAE.decode``."""
+    import ipywidgets as widgets
+
+    sliders = [
+        widgets.FloatSlider(value=0.0, min=-limit, max=limit, step=step, description=f"z{j + 1}") for j in range(2)
+    ]
+    image = widgets.Image(format="png", width=28 * scale, height=28 * scale)
+    caption = widgets.Label()
+
+    def draw(_=None):
+        z = np.array([[slider.value for slider in sliders]], np.float32)
+        image.value = digit_png(decode(z)[0], scale)
+        caption.value = f"decoded z = ({z[0, 0]:.2f}, {z[0, 1]:.2f})"
+
+    for slider in sliders:
+        slider.observe(draw, names="value")
+    draw()
+    return widgets.VBox([widgets.HBox(sliders), image, caption])
+
+
 def plot_interpolation(images, ax=None, title: str | None = None):
     """A strip of images (k, h, w, 1) decoded along a path between two codes."""
     return plot_image_grid(images, ncols=len(images), ax=ax, title=title)
