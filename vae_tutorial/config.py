@@ -43,7 +43,7 @@ class Settings:
     grad_repeats: int = 2_000
     demo_epochs: int = 20
     image_epochs: int = 36
-    iwae_k: int = 500
+    iwae_k: int = 200
     text_epochs: int = 10
     text_train_size: int = 100_000
     text_iwae_k: int = 50
