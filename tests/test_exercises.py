@@ -441,3 +441,19 @@ def test_check_beta_measurement_accepts_any_honest_result_and_names_each_mistake
 def test_check_beta_measurement_needs_the_notebooks_table(capsys):
     assert not exercises.check_beta_measurement({"kl": 9.5, "active_units": 7}, {"β = 1": {}})
     assert "pass the notebook's table of the beta models" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "answer, hint",
+    [
+        (0.01, "✅ Correct: without noise the MSE ends at 0.01, below 0.049 with it"),
+        (0.049, "0.049 is not below the noisy model's 0.049"),
+        (0.2, "is not below the noisy model's"),
+        (-0.1, "is not a training loss"),
+        (float("nan"), "is not a training loss"),
+        ("0.01", "give the final MSE as a number"),
+    ],
+)
+def test_check_noise_measurement_accepts_any_honest_result_and_names_each_mistake(answer, hint, capsys):
+    ok = exercises.check_noise_measurement(answer, 0.049)
+    assert hint in capsys.readouterr().out and ok == hint.startswith("✅")

@@ -134,6 +134,26 @@ def check_reparameterize(fn: Callable) -> bool:
     return _report(True, "samples have mean 1.5 and std 2, and gradients reach mean and log_var.")
 
 
+def check_noise_measurement(mse_without_noise, mse_with_noise) -> bool:
+    """mse_without_noise: the final training MSE of notebook 02's tiny model with z = z_mean (no
+    Sampling layer), trained as the notebook trains it; mse_with_noise: the notebook's own final
+    MSE. Any honest result passes: a positive number below the noisy model's (the decoder of a
+    noiseless code is never handed a code that is off)."""
+    if isinstance(mse_without_noise, bool) or not isinstance(mse_without_noise, int | float | np.floating):
+        return _report(
+            False, f"give the final MSE as a number, got {mse_without_noise!r} (history.history['loss'][-1])."
+        )
+    if not np.isfinite(mse_without_noise) or mse_without_noise <= 0:
+        return _report(False, f"an MSE of {mse_without_noise!r} is not a training loss: it is a positive number.")
+    if mse_without_noise >= mse_with_noise:
+        return _report(
+            False,
+            f"{mse_without_noise:.3g} is not below the noisy model's {mse_with_noise:.3g}: did the decoder read "
+            "z_mean itself (no Sampling layer), and did it train as many epochs with the same optimizer?",
+        )
+    return _report(True, f"without noise the MSE ends at {mse_without_noise:.3g}, below {mse_with_noise:.3g} with it.")
+
+
 def check_score_function(fn: Callable) -> bool:
     """fn(f, mu, sigma, z) must return the score-function estimate mean(f(z) * (z - mu) / sigma**2)."""
     rng = np.random.default_rng(1)
