@@ -274,7 +274,7 @@ def test_a_beta_recipe_trains_with_that_weight_and_epoch_line_prints_its_terms(d
     lines = capsys.readouterr().out.splitlines()
     assert [line.split()[1] for line in lines] == ["2/3", "3/3"]  # every 2nd epoch and the last
     expected = (
-        f"loss {logs['loss'][-1]:.1f} = reconstruction {logs['reconstruction'][-1]:.1f} + KL {logs['kl'][-1]:.1f}"
+        f"loss {logs['loss'][-1]:.1f} (reconstruction {logs['reconstruction'][-1]:.1f}, KL {logs['kl'][-1]:.1f})"
         f" | validation {logs['val_loss'][-1]:.1f}"
     )
     assert lines[-1].startswith(f"epoch 3/3  {expected}  (") and lines[-1].endswith(" s/epoch)")

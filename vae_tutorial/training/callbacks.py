@@ -62,9 +62,11 @@ class EpochFigures(keras.callbacks.Callback):
 
 class EpochLine(keras.callbacks.Callback):
     """Progress in a notebook: one short line every ``every`` epochs (and after the last), e.g.
-    ``epoch 12/36  loss 160.2 = reconstruction 154.1 + KL 6.1 | validation 158.0  (0.6 s/epoch)``:
-    the terms that matter, not every figure of the logs (those stay in the history). Use it with
-    ``verbose=0``; ``epochs`` is the number the run trains."""
+    ``epoch 12/36  loss 160.2 (reconstruction 154.1, KL 6.1) | validation 158.0  (0.6 s/epoch)``:
+    the terms that matter, not every figure of the logs (those stay in the history). The loss is
+    what the model minimises: reconstruction + KL only at KL weight 1 with no other term (a beta,
+    annealing, free bits or a penalty change it). Use it with ``verbose=0``; ``epochs`` is the
+    number the run trains."""
 
     def __init__(self, epochs: int, every: int | None = None):
         super().__init__()
@@ -80,7 +82,7 @@ class EpochLine(keras.callbacks.Callback):
             return
         terms = f"loss {float(logs['loss']):.1f}"
         if "reconstruction" in logs and "kl" in logs:
-            terms += f" = reconstruction {float(logs['reconstruction']):.1f} + KL {float(logs['kl']):.1f}"
+            terms += f" (reconstruction {float(logs['reconstruction']):.1f}, KL {float(logs['kl']):.1f})"
         if "val_loss" in logs:
             terms += f" | validation {float(logs['val_loss']):.1f}"
         width = len(str(self.epochs))
