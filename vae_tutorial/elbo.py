@@ -26,8 +26,6 @@ import numpy as np
 from vae_tutorial import gaussian
 from vae_tutorial.errors import DataError, whole_number
 
-LOG_2PI = gaussian.LOG_2PI
-
 
 @dataclasses.dataclass(frozen=True)
 class LinearGaussian:
@@ -86,26 +84,29 @@ class LinearGaussian:
         cov = (cov + cov.T) / 2  # symmetric to round-off, as the Cholesky checks want
         return cov @ w.T @ (self._x(x) - self.bias) / s2, cov
 
+    def _q(self, q_mean, q_cov) -> tuple[np.ndarray, np.ndarray]:
+        """q's mean (k,) and covariance (k, k), checked (a DataError names q_mean or q_cov)."""
+        mean = gaussian._vector("q_mean", q_mean, self.k)
+        gaussian._cholesky("q_cov", q_cov, self.k)
+        return mean, np.asarray(q_cov, np.float64)
+
     def expected_log_likelihood(self, x, q_mean, q_cov) -> float:
         """E_q[log p(x | z)] for q = N(q_mean, q_cov), nats (the reconstruction term, negated)."""
-        x = self._x(x)
-        m = gaussian._vector("q_mean", q_mean, self.k)
-        gaussian._cholesky("q_cov", q_cov, self.k)
+        x, (m, cov) = self._x(x), self._q(q_mean, q_cov)
         s2 = self.noise_std**2
         residual = x - self.weights @ m - self.bias
-        spread = np.trace(self.weights @ np.asarray(q_cov, np.float64) @ self.weights.T)
-        return float(-0.5 * self.d * (LOG_2PI + np.log(s2)) - (residual @ residual + spread) / (2 * s2))
+        spread = np.trace(self.weights @ cov @ self.weights.T)
+        return float(-0.5 * self.d * (gaussian.LOG_2PI + np.log(s2)) - (residual @ residual + spread) / (2 * s2))
 
     def elbo(self, x, q_mean, q_cov) -> float:
         """ELBO(q) = E_q[log p(x | z)] - KL(q || p(z)), nats, for q = N(q_mean, q_cov)."""
-        expected = self.expected_log_likelihood(x, q_mean, q_cov)  # checks q's shapes, naming them
+        expected = self.expected_log_likelihood(x, q_mean, q_cov)
         return expected - gaussian.kl_mvn(q_mean, q_cov, np.zeros(self.k), np.eye(self.k))
 
     def elbo_monte_carlo(self, x, q_mean, q_cov, n: int = 10_000, seed: int | None = None) -> tuple[float, float]:
         """The ELBO estimated as a VAE does, by sampling: the mean over z ~ q of
         log p(x | z) + log p(z) - log q(z), and its standard error (nats)."""
-        x = self._x(x)
-        self.expected_log_likelihood(x, q_mean, q_cov)  # checks q's shapes, naming them
+        x, (q_mean, q_cov) = self._x(x), self._q(q_mean, q_cov)
         z = gaussian.sample_mvn(q_mean, q_cov, whole_number("n", n, 10_000, low=2), seed)
         log_lik = gaussian.normal_logpdf(x, z @ self.weights.T + self.bias, self.noise_std).sum(axis=1)
         terms = log_lik + gaussian.normal_logpdf(z).sum(axis=1) - gaussian.mvn_logpdf(z, q_mean, q_cov)

@@ -17,16 +17,13 @@ from vae_tutorial.data.images import validate_images
 from vae_tutorial.errors import codes, whole_number
 from vae_tutorial.errors import seed as check_seed
 from vae_tutorial.models.base import LossModel
-from vae_tutorial.models.image_vae import IMAGE_SHAPE, _default_decoder, bernoulli_nll
+from vae_tutorial.models.image_vae import IMAGE_SHAPE, _default_decoder, bernoulli_nll, dense_features
 
 
 def _encoder(latent_dim: int) -> keras.Model:
     """The default ImageVAE encoder with one head, the code itself, in place of (mean, log-variance)."""
     inputs = keras.Input(IMAGE_SHAPE)
-    x = layers.Flatten()(inputs)
-    x = layers.Dense(512, activation="relu")(x)
-    x = layers.Dense(256, activation="relu")(x)
-    return keras.Model(inputs, layers.Dense(latent_dim, name="code")(x), name="encoder")
+    return keras.Model(inputs, layers.Dense(latent_dim, name="code")(dense_features(inputs)), name="encoder")
 
 
 @keras.saving.register_keras_serializable(package="vae_tutorial")

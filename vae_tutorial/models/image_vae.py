@@ -50,11 +50,17 @@ def _keras_io_decoder(latent_dim: int) -> keras.Model:
     return keras.Model(inputs, logits, name="decoder")
 
 
-def _default_encoder(latent_dim: int) -> keras.Model:
-    inputs = keras.Input(IMAGE_SHAPE)
+def dense_features(inputs):
+    """The default encoder's body: Flatten, Dense(512, relu), Dense(256, relu). Its heads differ:
+    (z_mean, z_log_var) here, one code in the plain autoencoder."""
     x = layers.Flatten()(inputs)
     x = layers.Dense(512, activation="relu")(x)
-    x = layers.Dense(256, activation="relu")(x)
+    return layers.Dense(256, activation="relu")(x)
+
+
+def _default_encoder(latent_dim: int) -> keras.Model:
+    inputs = keras.Input(IMAGE_SHAPE)
+    x = dense_features(inputs)
     return keras.Model(
         inputs,
         [layers.Dense(latent_dim, name="z_mean")(x), layers.Dense(latent_dim, name="z_log_var")(x)],
