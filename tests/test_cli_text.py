@@ -115,7 +115,10 @@ def test_ctrl_c_stops_train_text_and_the_same_command_resumes(tmp_path):
     resumed = finish(_start(*args, cwd=tmp_path))
     assert resumed.returncode == 0, resumed.stderr
     assert "Resuming a text VAE" in resumed.stdout
-    assert f"Epoch {done + 1}/6" in resumed.stdout and "Epoch 1/6" not in resumed.stdout
+    lines = resumed.stdout.splitlines()  # --quiet: EpochLine's lines
+    assert f"resuming at epoch {done + 1}/6 " in resumed.stdout and not any(x.startswith("epoch 1/6") for x in lines)
+    assert any(line.startswith(f"epoch {done + 1}/6  loss ") for line in lines)
+    assert "kl_weight" not in resumed.stdout  # the history keeps it; the screen does not
     history = (tmp_path / "m" / "history.csv").read_text().splitlines()
     assert [row.split(",")[0] for row in history[1:]] == [str(i) for i in range(len(history) - 1)]
 

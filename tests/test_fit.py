@@ -96,3 +96,43 @@ def test_batches_keep_a_tuple_of_inputs_together_as_one_x():
     (x,) = next(iter(shuffled_batches((ids, cond), 6, seed=3, epochs=range(1))))
     got_ids, got_cond = x
     np.testing.assert_array_equal(got_cond.numpy(), got_ids.numpy() * 10.0)
+
+
+def test_epoch_line_says_where_a_resumed_run_starts_and_shows_the_validation_elbo(tmp_path, capsys):
+    from vae_tutorial.data.images import load_digits
+    from vae_tutorial.models.image_vae import ImageVAE
+    from vae_tutorial.training.callbacks import EpochFigures, EpochLine, InterruptAfterEpoch
+    from vae_tutorial.training.recipes import ImageRecipe
+
+    (x, _), (x_val, _) = load_digits(seed=0)
+
+    def run(*after):
+        return fit(
+            lambda: ImageVAE(2, seed=0),
+            x[:128],
+            (x_val[:64],),
+            ImageRecipe(epochs=3, batch_size=64),
+            seed=0,
+            callbacks=[EpochFigures()],  # as in a model directory's run: val_neg_elbo and seconds
+            verbose=0,
+            backup=tmp_path / "backup",
+            after_backup=[EpochLine(3, every=1), *after],
+        )
+
+    try:
+        run(InterruptAfterEpoch(1))
+    except KeyboardInterrupt:
+        pass
+    first = capsys.readouterr().out.splitlines()
+    _, history = run()
+    again = capsys.readouterr().out.splitlines()
+    assert [line.split()[1] for line in first] == ["1/3"]
+    assert again[0] == "resuming at epoch 2/3 (epoch 1 came from the checkpoint)"
+    assert [line.split()[1] for line in again[1:]] == ["2/3", "3/3"]
+    assert history.epoch == [1, 2]
+    logs = history.history
+    assert again[-1] == (
+        f"epoch 3/3  loss {logs['loss'][-1]:.1f} (reconstruction {logs['reconstruction'][-1]:.1f}, "
+        f"KL {logs['kl'][-1]:.1f}) | validation -ELBO {logs['val_neg_elbo'][-1]:.1f}  "
+        f"({logs['seconds'][-1]:.1f} s/epoch)"
+    )

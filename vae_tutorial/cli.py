@@ -106,6 +106,16 @@ def _training_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--distribute", **DISTRIBUTE)
 
 
+def _progress(args, epochs: int) -> dict:
+    """What the training workflows print: with --quiet one short line per epoch (EpochLine, which
+    also says where a resumed run starts), else Keras' progress bar."""
+    if not args.quiet:
+        return {"verbose": "auto"}
+    from vae_tutorial.training.callbacks import EpochLine
+
+    return {"verbose": 0, "callbacks": [EpochLine(epochs, every=1)]}
+
+
 def _strategy(name: str):
     """The tf.distribute strategy named on the command line (None: the default, one device)."""
     if name == "none":
@@ -153,7 +163,7 @@ def train_images(args) -> int:
         iwae_k=conf.iwae_k,
         source=source,
         strategy=_strategy(args.distribute),
-        verbose=2 if args.quiet else "auto",
+        **_progress(args, recipe.epochs),
     )
     print(
         f"Held-out negative ELBO {run.metrics['neg_elbo']:.1f} nats (IWAE NLL {run.metrics['iwae_nll']:.1f}); "
@@ -164,6 +174,7 @@ def train_images(args) -> int:
 
 def pretrain(args) -> int:
     from vae_tutorial.training import model_dir
+    from vae_tutorial.training.recipes import PRETRAIN_RECIPE
 
     model_dir.check(args.out, args.force)  # before reading the corpus or loading TensorFlow
     from vae_tutorial.workflows.pretrain import pretrain as run
@@ -178,7 +189,7 @@ def pretrain(args) -> int:
         seed=args.seed,
         force=args.force,
         strategy=_strategy(args.distribute),
-        verbose=2 if args.quiet else "auto",
+        **_progress(args, changes.get("epochs", PRETRAIN_RECIPE.epochs)),
         **changes,
     )
     metrics = json.loads((Path(args.out) / "metrics.json").read_text())
@@ -247,7 +258,7 @@ def train_text(args) -> int:
         seed=args.seed,
         force=args.force,
         iwae_k=conf.text_iwae_k,
-        verbose=2 if args.quiet else "auto",
+        **_progress(args, epochs),
         strategy=_strategy(args.distribute),
     )
     data, metrics, training = blog.config["data"], blog.metrics, blog.config["training"]

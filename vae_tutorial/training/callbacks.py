@@ -65,15 +65,25 @@ class EpochLine(keras.callbacks.Callback):
     ``epoch 12/36  loss 160.2 (reconstruction 154.1, KL 6.1) | validation 158.0  (0.6 s/epoch)``:
     the terms that matter, not every figure of the logs (those stay in the history). The loss is
     what the model minimises: reconstruction + KL only at KL weight 1 with no other term (a beta,
-    annealing, free bits or a penalty change it). Use it with ``verbose=0``; ``epochs`` is the
-    number the run trains."""
+    annealing, free bits or a penalty change it); "validation" is the validation loss, or the
+    validation negative ELBO where the logs have it (``val_neg_elbo``); the seconds are the
+    epoch's own, :class:`EpochFigures`' where it runs too. Use it with ``verbose=0``; ``epochs``
+    is the number the run trains. A run that resumes from a checkpoint first says where it starts:
+    ``resuming at epoch 2/10 (epoch 1 came from the checkpoint)``."""
 
     def __init__(self, epochs: int, every: int | None = None):
         super().__init__()
         self.epochs = epochs
         self.every = every or max(1, math.ceil(epochs / 6))  # about six lines per run
 
+    def on_train_begin(self, logs=None):
+        self._first = True
+
     def on_epoch_begin(self, epoch, logs=None):
+        if self._first and epoch > 0:
+            before = "epoch 1" if epoch == 1 else f"epochs 1-{epoch}"
+            print(f"resuming at epoch {epoch + 1}/{self.epochs} ({before} came from the checkpoint)")
+        self._first = False
         self._start = time.perf_counter()
 
     def on_epoch_end(self, epoch, logs=None):
@@ -83,10 +93,13 @@ class EpochLine(keras.callbacks.Callback):
         terms = f"loss {float(logs['loss']):.1f}"
         if "reconstruction" in logs and "kl" in logs:
             terms += f" (reconstruction {float(logs['reconstruction']):.1f}, KL {float(logs['kl']):.1f})"
-        if "val_loss" in logs:
+        if "val_neg_elbo" in logs:  # a model directory's run (EpochFigures): what early stopping watches
+            terms += f" | validation -ELBO {float(logs['val_neg_elbo']):.1f}"
+        elif "val_loss" in logs:
             terms += f" | validation {float(logs['val_loss']):.1f}"
         width = len(str(self.epochs))
-        print(f"epoch {done:>{width}}/{self.epochs}  {terms}  ({time.perf_counter() - self._start:.1f} s/epoch)")
+        seconds = float(logs.get("seconds", time.perf_counter() - self._start))
+        print(f"epoch {done:>{width}}/{self.epochs}  {terms}  ({seconds:.1f} s/epoch)")
 
 
 class ResumableEarlyStopping(keras.callbacks.Callback):
