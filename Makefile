@@ -1,9 +1,10 @@
 # vae-tutorial: every target sets itself up from a bare machine with python3 >= 3.11.
 #   make run       set up, then execute the six notebooks in full mode into build/ (+ HTML)
 #   make test      set up, then unit tests and every notebook under nbval in fast mode
-#   make lab       set up, then open JupyterLab on notebooks/ with the vae-tutorial kernel
+#   make lab       set up, then open JupyterLab on notebooks/ (the python3 kernel is the venv's Python)
 #   make student   student copies (solutions removed) in build/student/
 #   make notebooks re-execute notebooks/ in place in full mode (maintainers, before a commit)
+#   make book      the website of the series in build/book/html/ (committed outputs, no re-execution)
 #   make lock      regenerate requirements.lock from the ranges in pyproject.toml
 #   make pretrained rebuild the shipped sentence VAE (about an hour on 2 CPU cores; resumable)
 
@@ -12,9 +13,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PIP    := $(BIN)/python -m pip --disable-pip-version-check --quiet
-NBVAL  := --nbval-lax --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900
+NBVAL  := --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900
 
-.PHONY: setup run lab test student notebooks lock lint clean pretrained
+.PHONY: setup run lab test student notebooks book lock lint clean pretrained
 
 setup: $(STAMP)
 
@@ -24,10 +25,9 @@ $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || { echo "Creating $(VENV) ..."; $(PYTHON) -m venv $(VENV); }
 	@echo "Installing the locked packages into $(VENV) (about a minute the first time) ..."
 	@$(PIP) install -r requirements.lock
-	@$(PIP) install --no-deps -e .
-	@$(BIN)/python -m ipykernel install --sys-prefix --name vae-tutorial --display-name "Python 3 (vae-tutorial)" >/dev/null
+	@$(PIP) install --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
-	@echo "Ready: $(VENV) with the vae-tutorial kernel."
+	@echo "Ready: $(VENV); its Jupyter runs the notebooks' python3 kernel with the venv's Python."
 
 run: $(STAMP)
 	$(BIN)/python -m vae_tutorial.series run --out build
@@ -44,6 +44,13 @@ pretrained: $(STAMP)
 	$(BIN)/vae-tutorial pretrain --out build/pretrained
 	$(BIN)/python -m vae_tutorial.pretrained build/pretrained
 
+# Sphinx + myst-nb + sphinx-book-theme (settings in book/conf.py, landing page notebooks/index.md);
+# -W: a broken link or a missing page fails the build. About 15 s.
+book: $(STAMP)
+	rm -rf build/book
+	$(BIN)/sphinx-build -W --keep-going -q -b html -c book -d build/book/doctrees notebooks build/book/html
+	@echo "The website is in build/book/html/: open index.html, or serve it with python -m http.server -d build/book/html"
+
 lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=notebooks
 
@@ -56,15 +63,16 @@ test: $(STAMP)
 	VAE_TUTORIAL_FAST=1 $(BIN)/python -m pytest $(XDIST) $(NBVAL) notebooks
 
 lint: $(STAMP)
-	$(BIN)/ruff check vae_tutorial tests benchmarks
-	$(BIN)/ruff format --check vae_tutorial tests benchmarks
+	$(BIN)/ruff check vae_tutorial tests benchmarks book
+	$(BIN)/ruff format --check vae_tutorial tests benchmarks book
 
 lock:
 	rm -rf build/lock-venv && $(PYTHON) -m venv build/lock-venv
-	build/lock-venv/bin/pip install --quiet ".[notebooks,test,dev]"
-	{ echo "# Exact versions that 'make setup' installs (Python 3.11)."; \
+	build/lock-venv/bin/pip install --quiet ".[notebooks,book,test,dev]"
+	{ echo "# Exact versions that 'make setup' installs, setuptools and wheel included (made on Python 3.11;"; \
+	  echo "# the same pins install on 3.12 and 3.13; Linux/macOS/Windows wheels)."; \
 	  echo "# Regenerate with 'make lock' after changing the ranges in pyproject.toml."; \
-	  build/lock-venv/bin/pip freeze --exclude vae-tutorial; } > requirements.lock
+	  build/lock-venv/bin/pip freeze --all --exclude vae-tutorial --exclude pip; } > requirements.lock
 	rm -rf build/lock-venv
 
 clean:

@@ -40,7 +40,7 @@ def _notebook(folder: Path) -> Path:
         {"cell_type": "code", "metadata": {}, "source": source, "outputs": [], "execution_count": None}
         for source in CELLS
     ]
-    kernel = {"name": "vae-tutorial", "display_name": "Python 3 (vae-tutorial)", "language": "python"}
+    kernel = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
     nb = {"cells": cells, "metadata": {"kernelspec": kernel}, "nbformat": 4, "nbformat_minor": 5}
     path = folder / "explorer.ipynb"
     path.write_text(json.dumps(nb), encoding="utf-8")

@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
+from vae_tutorial import series
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
 
@@ -46,19 +47,28 @@ def test_title_cell_has_outcomes_prerequisites_and_runtime(notebook):
         assert needed in text, f"title cell lacks '{needed}'"
 
 
-def test_first_code_cell_is_the_setup_cell(notebook):
+def test_first_code_cell_is_the_setup_cell_written_from_pyproject(notebook):
     _, nb = notebook
-    setup = _src(_code_cells(nb)[0])
-    assert re.search(r"^from vae_tutorial( import|\.)", setup, re.M), "the setup cell imports from vae_tutorial"
-    assert "settings()" in setup, "the setup cell reads config.settings()"
+    setup = _code_cells(nb)[0]
+    assert _src(setup) == series.setup_cell_source(), "run: python -m vae_tutorial.series setup-cells"
+    assert _tags(setup) == [series.SETUP_TAG]
+    text = "".join("".join(o.get("text", "")) for o in setup["outputs"])
+    assert text.startswith("vae-tutorial ") and " | TensorFlow " in text, "the committed run shows its versions"
 
 
-def test_no_path_hacks_or_installs(notebook):
+def test_second_code_cell_imports_and_reads_the_settings(notebook):
     _, nb = notebook
-    for cell in _code_cells(nb):
+    imports = _src(_code_cells(nb)[1])
+    assert re.search(r"^from vae_tutorial( import|\.)", imports, re.M), "the imports cell imports from vae_tutorial"
+    assert "settings()" in imports, "the imports cell reads config.settings()"
+
+
+def test_installs_and_path_edits_only_in_the_setup_cell(notebook):
+    _, nb = notebook
+    for cell in _code_cells(nb)[1:]:
         src = _src(cell)
         assert "sys.path" not in src, "no sys.path edits: the package is installed"
-        assert not re.search(r"^\s*[!%]\s*(pip|conda)\b", src, re.M), "no !pip/%pip in notebooks"
+        assert not re.search(r"^\s*[!%]\s*(pip|conda)\b", src, re.M), "no !pip/%pip outside the setup cell"
 
 
 def test_exercises_are_checked_and_solutions_tagged(notebook):
@@ -74,9 +84,9 @@ def test_exercises_are_checked_and_solutions_tagged(notebook):
         assert "✅" in text, f"a solution's checker did not pass: {_src(cell)[:60]!r}"
 
 
-def test_kernel_is_one_a_new_user_has(notebook):
+def test_kernel_is_the_one_every_jupyter_has(notebook):
     _, nb = notebook
-    assert nb["metadata"]["kernelspec"]["name"] in {"vae-tutorial", "python3"}
+    assert nb["metadata"]["kernelspec"]["name"] == "python3"
 
 
 def test_committed_executed_in_order_with_outputs(notebook):

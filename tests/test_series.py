@@ -97,3 +97,28 @@ def test_without_nbformat_the_runner_exits_with_one_line_naming_the_notebooks_ex
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr, result.stderr
     assert "'notebooks' extra" in result.stderr and "pip install 'vae-tutorial[notebooks]'" in result.stderr
+
+
+def test_setup_cells_are_inserted_before_the_first_code_cell_then_rewritten_only_when_stale(tmp_path):
+    nb = _notebook_with_solution()
+    nbformat.write(nb, tmp_path / "01_t.ipynb")
+    assert series.write_setup_cells(tmp_path) == [tmp_path / "01_t.ipynb"]
+    cells = nbformat.read(tmp_path / "01_t.ipynb", 4).cells
+    assert [c.cell_type for c in cells] == ["markdown", "code", "code", "code"]
+    assert cells[1].source == series.setup_cell_source() and cells[1].metadata.tags == ["setup"]
+    assert cells[2].source == "x = 1"
+    assert series.write_setup_cells(tmp_path) == []  # up to date: the file is not touched
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text('[project]\nname = "x"\n[project.urls]\nRepository = "https://example.org/r"\n')
+    assert series.write_setup_cells(tmp_path, pyproject) == [tmp_path / "01_t.ipynb"]
+    cells = nbformat.read(tmp_path / "01_t.ipynb", 4).cells
+    assert len(cells) == 4 and "REPOSITORY = 'https://example.org/r'" in cells[1].source
+
+
+def test_the_repository_url_comes_from_project_urls(tmp_path):
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text('[project]\nname = "x"\n')
+    assert series.repository_url(pyproject) is None
+    assert "REPOSITORY = None" in series.setup_cell_source(pyproject)
+    pyproject.write_text('[project]\nname = "x"\n[project.urls]\nHomepage = "https://h"\nSource = "https://s"\n')
+    assert series.repository_url(pyproject) == "https://s"

@@ -3,6 +3,7 @@
 python -m vae_tutorial.series run [--out build] [--fast]      executed copies + HTML in build/
 python -m vae_tutorial.series in-place                          re-execute notebooks/ in full mode
 python -m vae_tutorial.series student [--out build/student]     solution cells replaced by stubs
+python -m vae_tutorial.series setup-cells                       rewrite each notebook's setup cell from pyproject.toml
 """
 
 from __future__ import annotations
@@ -24,8 +25,71 @@ except ImportError:  # the runtime package does not need it: say which extra doe
 
 from vae_tutorial.config import FAST_ENV, output_dir
 
-KERNEL = "vae-tutorial"
+KERNEL = "python3"  # the kernel every Jupyter has; from the venv, Jupyter starts it with the venv's Python
 STUB = "# your code here\n"
+SETUP_TAG = "setup"
+PYPROJECT = Path(__file__).resolve().parents[1] / "pyproject.toml"
+
+# The first code cell of every notebook (tagged "setup"), the same everywhere: written from
+# pyproject.toml by `python -m vae_tutorial.series setup-cells`, checked by the hygiene test.
+SETUP_CELL = """\
+# Setup, the same in every notebook: makes it run in any Jupyter (a checkout, Colab, your own).
+import importlib, sys
+from pathlib import Path
+
+REPOSITORY = {repository!r}  # where Colab installs the package from (pyproject.toml's [project.urls])
+if importlib.util.find_spec("vae_tutorial") is None:
+    checkout = next((folder for folder in (Path.cwd(), *Path.cwd().parents) if (folder / "pyproject.toml").is_file()
+                     and 'name = "vae-tutorial"' in (folder / "pyproject.toml").read_text()), None)
+    if checkout:
+        print(f"Installing vae-tutorial from {{checkout}} into this Python (minutes, once) ...")
+        %pip install --quiet -e {{checkout}}
+        sys.path.insert(0, str(checkout))  # importable now, without restarting the kernel
+    elif REPOSITORY and "google.colab" in sys.modules:
+        print(f"Installing vae-tutorial from {{REPOSITORY}} (minutes, once) ...")
+        %pip install --quiet "vae-tutorial @ git+{{REPOSITORY}}"
+    else:
+        print("vae_tutorial is not installed in this Python: " + (
+            f'run %pip install "vae-tutorial @ git+{{REPOSITORY}}" here, then restart the kernel.' if REPOSITORY else
+            "get the vae-tutorial repository, run `make lab` in it and open this notebook from its notebooks/ folder."))
+    importlib.invalidate_caches()
+if importlib.util.find_spec("vae_tutorial") is not None:
+    from vae_tutorial import environment
+    environment.check()  # one line per problem: Python, TensorFlow and Keras against pyproject.toml
+"""
+
+
+def repository_url(pyproject: Path = PYPROJECT) -> str | None:
+    """The repository URL recorded in pyproject.toml's [project.urls] (Repository, Source or
+    Homepage, the first set), or None while the project records none."""
+    import tomllib
+
+    urls = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"].get("urls", {})
+    return next((urls[key] for key in ("Repository", "Source", "Homepage") if urls.get(key)), None)
+
+
+def setup_cell_source(pyproject: Path = PYPROJECT) -> str:
+    """The setup cell's code for the repository URL of ``pyproject``."""
+    return SETUP_CELL.format(repository=repository_url(pyproject)).rstrip("\n")
+
+
+def write_setup_cells(folder: Path, pyproject: Path = PYPROJECT) -> list[Path]:
+    """Make the first code cell of every notebook of ``folder`` the setup cell (inserted before the
+    first code cell where a notebook has none yet, or rewritten); returns the notebooks changed."""
+    source, changed = setup_cell_source(pyproject), []
+    for path in notebook_paths(folder):
+        nb = nbformat.read(path, as_version=4)
+        cells = [c for c in nb.cells if c.cell_type == "code"]
+        first = cells[0] if cells and SETUP_TAG in cells[0].metadata.get("tags", []) else None
+        if first is not None and first.source == source:
+            continue
+        if first is None:
+            first = nbformat.v4.new_code_cell(source, metadata={"tags": [SETUP_TAG]})
+            nb.cells.insert(nb.cells.index(cells[0]) if cells else len(nb.cells), first)
+        first.source = source
+        nbformat.write(nb, path)
+        changed.append(path)
+    return changed
 
 
 def notebook_paths(folder: Path) -> list[Path]:
@@ -142,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m vae_tutorial.series", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("action", choices=["run", "in-place", "student"])
+    parser.add_argument("action", choices=["run", "in-place", "student", "setup-cells"])
     parser.add_argument("--notebooks", type=Path, default=Path("notebooks"), help="folder of NN_*.ipynb")
     parser.add_argument("--out", type=Path, default=None, help="output folder (build/ or build/student/)")
     parser.add_argument("--fast", action="store_true", help="run in fast mode (VAE_TUTORIAL_FAST=1)")
@@ -150,6 +214,14 @@ def main(argv: list[str] | None = None) -> int:
     if not notebook_paths(args.notebooks):
         print(f"series: error: no NN_*.ipynb notebooks in {args.notebooks}/", file=sys.stderr)
         return 2
+    if args.action == "setup-cells":
+        changed = write_setup_cells(args.notebooks)
+        print(
+            f"setup cell rewritten in {len(changed)} notebook(s): re-execute them (make notebooks)"
+            if changed
+            else "every setup cell is up to date"
+        )
+        return 0
     if args.action == "student":
         written = write_student_copies(args.notebooks, args.out or Path("build/student"))
         print(f"{len(written)} student copies in {written[0].parent}/")

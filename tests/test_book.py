@@ -1,0 +1,91 @@
+"""The website of the series (`make book`): built from the committed notebooks, every page there,
+linked both ways, with its figures and outputs, formulas typeset offline, launch buttons only
+for a recorded repository URL."""
+
+import json
+import re
+import runpy
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from vae_tutorial import series
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = series.notebook_paths(ROOT / "notebooks")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    out = tmp_path_factory.mktemp("book")
+    command = [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html", "-c", str(ROOT / "book")]
+    command += ["-d", str(out / "doctrees"), str(ROOT / "notebooks"), str(out / "html")]
+    result = subprocess.run(command, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return out / "html"
+
+
+def _page(site: Path, name: str) -> str:
+    return (site / name).read_text(encoding="utf-8")
+
+
+def _links(html: str) -> set[str]:
+    return {href.split("#")[0] for href in re.findall(r'href="([^"]+)"', html)}
+
+
+def test_every_notebook_the_glossary_and_search_have_a_page(site):
+    for name in ["index.html", "glossary.html", "search.html", "searchindex.js"]:
+        assert (site / name).is_file(), name
+    for path in NOTEBOOKS:
+        html = _page(site, path.stem + ".html")
+        title = json.loads(path.read_text())["cells"][0]["source"][0].removeprefix("# ").strip()
+        assert f"<h1>{title}" in html.replace("\u00b7", "·"), path.name
+
+
+def test_the_landing_page_links_every_notebook_and_each_page_links_home_and_the_next(site):
+    index = _links(_page(site, "index.html"))
+    assert {p.stem + ".html" for p in NOTEBOOKS} | {"glossary.html"} <= index
+    for this, after in zip(NOTEBOOKS, NOTEBOOKS[1:], strict=False):
+        links = _links(_page(site, this.stem + ".html"))
+        assert "index.html" in links and after.stem + ".html" in links and "glossary.html" in links, this.name
+    text = re.sub(r"<[^>]+>", "", _page(site, "index.html"))
+    for needed in ("make run", "make test", "Teaching with this series"):  # from the README
+        assert needed in text
+
+
+def test_each_page_shows_its_notebooks_figures_and_outputs(site):
+    for path in NOTEBOOKS:
+        nb = json.loads(path.read_text())
+        pngs = sum("image/png" in o.get("data", {}) for c in nb["cells"] for o in c.get("outputs", []))
+        html = _page(site, path.stem + ".html")
+        images = re.findall(r'<img[^>]+src="(_images/[^"]+)"', html)
+        assert len(images) >= pngs > 0, path.name
+        assert all((site / src).is_file() for src in images), path.name
+        setup = next(c for c in nb["cells"] if c["cell_type"] == "code")
+        assert "".join(setup["outputs"][0]["text"]).strip() in html  # the committed output, not a new run
+
+
+def test_formulas_are_typeset_by_a_local_mathjax_and_nothing_loads_from_the_network(site):
+    html = _page(site, "01_gaussians_and_kl.html")
+    assert 'src="_static/mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full"' in html
+    assert (site / "_static" / "mathjax" / "config" / "TeX-AMS-MML_HTMLorMML-full.js").is_file()
+    for page in site.glob("*.html"):
+        scripts = re.findall(r'<script[^>]+src="([^"]+)"', page.read_text(encoding="utf-8"))
+        assert not [s for s in scripts if "//" in s], page.name
+
+
+def test_no_launch_buttons_without_a_repository_url_and_both_with_one(site):
+    assert series.repository_url() is None  # the project records none yet: no button may be invented
+    for page in site.glob("*.html"):
+        assert "colab.research.google.com" not in page.read_text(encoding="utf-8"), page.name
+    theme_options = runpy.run_path(str(ROOT / "book" / "conf.py"))["theme_options"]
+    assert "launch_buttons" not in theme_options(None)
+    options = theme_options("https://example.org/owner/vae-tutorial")
+    assert options["repository_url"] == "https://example.org/owner/vae-tutorial"
+    assert set(options["launch_buttons"]) >= {"colab_url", "binderhub_url"}
+
+
+def test_no_machine_paths_in_the_pages(site):
+    for page in site.glob("*.html"):
+        assert str(ROOT) not in page.read_text(encoding="utf-8"), page.name
