@@ -2,11 +2,15 @@
 linked both ways, with its figures and outputs, formulas typeset offline, launch buttons only
 for a recorded repository URL."""
 
+import functools
+import http.server
 import json
 import re
 import runpy
+import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -89,3 +93,37 @@ def test_no_launch_buttons_without_a_repository_url_and_both_with_one(site):
 def test_no_machine_paths_in_the_pages(site):
     for page in site.glob("*.html"):
         assert str(ROOT) not in page.read_text(encoding="utf-8"), page.name
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"]
+FLAGS += ["--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def served(site):
+    """The site over HTTP on a free local port, as a reader's browser gets it."""
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    http.server.SimpleHTTPRequestHandler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def _rendered(url: str, profile: Path) -> str:
+    """The page's DOM after a real browser ran its scripts (headless Chromium)."""
+    command = [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "--virtual-time-budget=10000", "--dump-dom", url]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="needs Chromium (Debian: apt install chromium)")
+def test_in_a_real_browser_formulas_are_typeset_and_search_finds_the_notebooks(served, tmp_path):
+    page = _rendered(f"{served}/01_gaussians_and_kl.html", tmp_path / "a")
+    assert page.count('class="MathJax_Display"') >= 5  # MathJax ran, offline, on the display formulas
+    assert "01 · Gaussians and the KL divergence" in page
+    found = _rendered(f"{served}/search.html?q=posterior+collapse", tmp_path / "b")
+    hits = re.findall(r'<a href="(\d\d_\w+\.html)[^"]*" data-score', found)
+    assert "04_text_vae.html" in hits, hits  # the notebook that teaches it is among the results
