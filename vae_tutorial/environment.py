@@ -15,7 +15,10 @@ from importlib import metadata
 from pathlib import Path
 
 from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
 from packaging.version import Version
+
+from vae_tutorial import __version__
 
 DISTRIBUTION = "vae-tutorial"
 GUARDED = {"tensorflow": "TensorFlow", "keras": "Keras"}
@@ -46,7 +49,7 @@ def problems(
     python, wanted = declared()
     here = ".".join(map(str, (python_version or sys.version_info)[:3]))
     lines = []
-    if Version(here) not in Requirement(f"python{python}").specifier:
+    if Version(here) not in SpecifierSet(python):
         lines.append(
             f"vae-tutorial needs Python {python} and this kernel runs {here}: "
             "start Jupyter from a newer Python (or choose its kernel)."
@@ -71,7 +74,7 @@ def check() -> bool:
         python = ".".join(map(str, sys.version_info[:3]))
         print(
             " | ".join(
-                [f"vae-tutorial {_version(DISTRIBUTION)}", f"Python {python}"]
+                [f"vae-tutorial {__version__}", f"Python {python}"]
                 + [f"{label} {_version(name)}" for name, label in GUARDED.items()]
             )
         )

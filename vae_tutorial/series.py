@@ -34,7 +34,7 @@ PYPROJECT = Path(__file__).resolve().parents[1] / "pyproject.toml"
 # pyproject.toml by `python -m vae_tutorial.series setup-cells`, checked by the hygiene test.
 SETUP_CELL = """\
 # Setup, the same in every notebook: makes it run in any Jupyter (a checkout, Colab, your own).
-import importlib, sys
+import importlib.util, sys
 from pathlib import Path
 
 REPOSITORY = {repository!r}  # where Colab installs the package from (pyproject.toml's [project.urls])
