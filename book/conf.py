@@ -7,20 +7,18 @@ in [project.urls], and not before.
 """
 
 import sys
-import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))  # vae_tutorial.series, for the repository URL, without installing
+sys.path.insert(0, str(ROOT))  # vae_tutorial: its version and the repository URL, without installing
 
+from vae_tutorial import __version__  # noqa: E402
 from vae_tutorial.series import repository_url  # noqa: E402
-
-PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
 
 project = "vae-tutorial"
 author = "The vae-tutorial authors"
 copyright = f"2026, {author} (MIT licence)"
-release = version = PROJECT["version"]
+release = version = __version__
 
 extensions = ["myst_nb"]
 root_doc = "index"

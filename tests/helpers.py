@@ -1,6 +1,7 @@
-"""Small things several test files share: an epoch recorder, a folder of scanned-looking images, and
-waiting for a command started with subprocess.Popen."""
+"""Small things several test files share: an epoch recorder, a folder of scanned-looking images,
+waiting for a command started with subprocess.Popen, and a copy of the package's sources."""
 
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -42,3 +43,16 @@ def finish(process: subprocess.Popen, timeout: float = 300) -> subprocess.Comple
         process.communicate()
         raise
     return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def copy_sources(folder: Path) -> Path:
+    """A copy of what building or installing the package reads (pyproject.toml, README.md, LICENSE,
+    vae_tutorial/) in a new ``folder``: builds and installs write egg-info and build/ beside it."""
+    folder.mkdir()
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy(ROOT / name, folder / name)
+    shutil.copytree(ROOT / "vae_tutorial", folder / "vae_tutorial", ignore=shutil.ignore_patterns("__pycache__"))
+    return folder

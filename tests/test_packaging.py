@@ -1,7 +1,6 @@
 """environment.yml, pyproject.toml and requirements.lock describe the same set of packages."""
 
 import re
-import shutil
 import subprocess
 import sys
 import tomllib
@@ -9,6 +8,9 @@ import zipfile
 from pathlib import Path
 
 import yaml
+from packaging.requirements import Requirement
+
+from tests.helpers import copy_sources
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -31,9 +33,8 @@ def _pyproject_requirements() -> dict[str, str]:
 
 
 def _range(requirement: str) -> str:
-    """'tensorflow>=2.20,<3' -> '<3,>=2.20': the version specifiers, sorted."""
-    spec = re.sub(r"\s", "", requirement.split("#")[0])[len(_name(requirement)) :]
-    return ",".join(sorted(filter(None, spec.split(","))))
+    """'tensorflow>=2.20,<3  # a comment' -> '<3,>=2.20' (packaging writes the specifiers sorted)."""
+    return str(Requirement(requirement.split("#")[0]).specifier)
 
 
 def _environment_requirements() -> dict[str, str]:
@@ -44,9 +45,9 @@ def _environment_requirements() -> dict[str, str]:
         for line in dep["pip"] if isinstance(dep, dict) else [dep]:
             if line.split("#")[0].strip() == "-e .":
                 reqs[PROJECT["name"]] = ""
-            else:
+            elif _name(line) not in {"python", "pip"}:  # conda's own pins ("python=3.11") are not PEP 508
                 reqs[_name(line)] = _range(line)
-    return {name: spec for name, spec in reqs.items() if name not in {"python", "pip"}}
+    return reqs
 
 
 def _pyproject_names() -> set[str]:
@@ -85,11 +86,7 @@ def test_lock_pins_every_declared_package_exactly():
 
 
 def test_the_sdist_and_the_wheel_build_and_pass_twine_check(tmp_path):
-    source = tmp_path / "source"  # a copy: the build writes egg-info and build/ beside the sources
-    source.mkdir()
-    for name in ("pyproject.toml", "README.md", "LICENSE"):
-        shutil.copy(ROOT / name, source / name)
-    shutil.copytree(ROOT / "vae_tutorial", source / "vae_tutorial", ignore=shutil.ignore_patterns("__pycache__"))
+    source = copy_sources(tmp_path / "source")
     build = [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(tmp_path / "dist"), str(source)]
     result = subprocess.run(build, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-3000:]

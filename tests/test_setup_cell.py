@@ -18,6 +18,8 @@ import nbformat
 import pytest
 from vae_tutorial import series
 
+from tests.helpers import copy_sources
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "01_gaussians_and_kl.ipynb"
 RUN = """
@@ -66,10 +68,7 @@ def _errors(nb) -> list:
 
 def _checkout(folder: Path) -> Path:
     """A copy of what a checkout holds that the notebook needs."""
-    folder.mkdir()
-    for name in ("pyproject.toml", "README.md", "LICENSE"):
-        shutil.copy(ROOT / name, folder / name)
-    shutil.copytree(ROOT / "vae_tutorial", folder / "vae_tutorial", ignore=shutil.ignore_patterns("__pycache__"))
+    copy_sources(folder)
     (folder / "notebooks").mkdir()
     return folder
 

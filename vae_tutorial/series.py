@@ -13,6 +13,7 @@ import json
 import os
 import sys
 import time
+import tomllib
 from pathlib import Path
 
 try:
@@ -62,8 +63,6 @@ if importlib.util.find_spec("vae_tutorial") is not None:
 def repository_url(pyproject: Path = PYPROJECT) -> str | None:
     """The repository URL recorded in pyproject.toml's [project.urls] (Repository, Source or
     Homepage, the first set), or None while the project records none."""
-    import tomllib
-
     urls = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"].get("urls", {})
     return next((urls[key] for key in ("Repository", "Source", "Homepage") if urls.get(key)), None)
 
