@@ -136,3 +136,16 @@ def test_epoch_line_says_where_a_resumed_run_starts_and_shows_the_validation_elb
         f"KL {logs['kl'][-1]:.1f}) | validation -ELBO {logs['val_neg_elbo'][-1]:.1f}  "
         f"({logs['seconds'][-1]:.1f} s/epoch)"
     )
+
+
+def test_the_optimizer_is_adam_or_with_weight_decay_adamw_shrinking_each_weight_by_lr_times_decay():
+    from vae_tutorial.training.fit import optimizer
+
+    plain, decaying = optimizer(Recipe(learning_rate=0.01)), optimizer(Recipe(learning_rate=0.01, weight_decay=0.5))
+    assert type(plain) is keras.optimizers.Adam and type(decaying) is keras.optimizers.AdamW
+    start = np.array([1.0, -2.0, 4.0], np.float32)
+    weights = {name: keras.Variable(start) for name in ("plain", "decaying")}
+    for name, opt in {"plain": plain, "decaying": decaying}.items():
+        opt.apply([keras.ops.zeros(3)], [weights[name]])  # a zero gradient: Adam's own step is 0
+    np.testing.assert_array_equal(weights["plain"].numpy(), start)
+    np.testing.assert_allclose(weights["decaying"].numpy(), start * (1 - 0.01 * 0.5), rtol=1e-6)

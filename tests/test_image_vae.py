@@ -10,7 +10,7 @@ from scipy.special import log_expit
 from vae_tutorial import evaluation, gaussian
 from vae_tutorial.errors import DataError
 from vae_tutorial.models.base import load_model
-from vae_tutorial.models.image_vae import ImageVAE, _keras_io_nll, bernoulli_nll
+from vae_tutorial.models.image_vae import ImageVAE, _keras_io_nll, bernoulli_nll, binarized
 from vae_tutorial.training.trainers import train_image_vae
 
 # isort: split
@@ -65,6 +65,50 @@ def test_keras_io_loss_agrees_with_the_exact_nll_away_from_its_clipping():
     logits = rng.normal(scale=2.0, size=x.shape).astype(np.float32)  # |logit| < 10: p inside [1e-7, 1 - 1e-7]
     surrogate = keras.ops.convert_to_numpy(_keras_io_nll(x, logits))
     np.testing.assert_allclose(surrogate, _hand_nll(x, logits), rtol=1e-4)
+
+
+# --- dynamic binarization ------------------------------------------------------------------
+
+
+def test_binarized_pixels_are_black_or_white_with_the_grey_level_as_probability():
+    rng = np.random.default_rng(3)
+    x = rng.random((2, 28, 28, 1)).astype(np.float32)
+    x[0, :3] = 0.0  # pure black and white stay as they are
+    x[1, :3] = 1.0
+    draws = keras.ops.convert_to_numpy(binarized(np.tile(x, (2000, 1, 1, 1)), seed=7)).reshape(2000, *x.shape)
+    assert draws.dtype == np.float32 and set(np.unique(draws)) == {0.0, 1.0}
+    assert (draws[:, 0, :3] == 0).all() and (draws[:, 1, :3] == 1).all()
+    np.testing.assert_allclose(draws.mean(axis=0), x, atol=0.045)  # 5 standard errors at p = 1/2
+    # the loss is linear in the pixels: its mean over the draws is the grey image's loss
+    logits = rng.normal(size=x.shape).astype(np.float32)
+    nll = keras.ops.convert_to_numpy(bernoulli_nll(draws.reshape(-1, 28, 28, 1), np.tile(logits, (2000, 1, 1, 1))))
+    np.testing.assert_allclose(nll.reshape(2000, 2).mean(axis=0), _hand_nll(x, logits), rtol=3e-3)
+    # an int seed repeats its draw; a SeedGenerator draws afresh at every call
+    assert np.array_equal(binarized(x, seed=7), binarized(x, seed=7))
+    generator = keras.random.SeedGenerator(7)
+    assert not np.array_equal(binarized(x, seed=generator), binarized(x, seed=generator))
+
+
+def test_a_binarizing_model_trains_on_draws_and_evaluates_the_grey_images(digits):
+    x = digits[1][:16]
+    grey, binary = ImageVAE(seed=0), ImageVAE(binarize=True, seed=0)
+    # the same layers; one variable more: the binarizer's state (models saved without it load unchanged)
+    extra = [v.path for v in binary.variables if v.path.startswith("binarizer")]
+    assert extra == ["binarizer/seed_generator_state"] and len(binary.variables) == len(grey.variables) + 1
+    for part in ("encoder", "decoder"):
+        getattr(binary, part).set_weights(getattr(grey, part).get_weights())
+    kl = {
+        (name, training): float(keras.ops.convert_to_numpy(model._loss_terms(x, training=training)[2]))
+        for name, model in {"grey": grey, "binary": binary}.items()
+        for training in (False, True)
+    }
+    # the KL depends on what the encoder saw: the grey images except when a binarizing model trains
+    assert kl["binary", False] == pytest.approx(kl["grey", False], rel=1e-6)
+    assert kl["grey", True] == pytest.approx(kl["grey", False], rel=1e-6)
+    assert abs(kl["binary", True] - kl["grey", False]) > 1e-3 * kl["grey", False]
+    grey.compile(keras.optimizers.Adam()), binary.compile(keras.optimizers.Adam())
+    evaluated = [m.evaluate(x, batch_size=16, return_dict=True, verbose=0)["kl"] for m in (grey, binary)]
+    assert evaluated[1] == pytest.approx(evaluated[0], rel=1e-6)
 
 
 # --- training -------------------------------------------------------------------------------
@@ -163,7 +207,7 @@ def test_reconstruct_decodes_the_posterior_mean(trained, digits):
 
 def _assert_same_model(original, loaded, x):
     assert isinstance(loaded, ImageVAE)
-    for key in ("latent_dim", "architecture", "beta", "loss_style", "seed"):
+    for key in ("latent_dim", "architecture", "beta", "loss_style", "binarize", "seed"):
         assert getattr(loaded, key) == getattr(original, key), key
         assert loaded.get_config()[key] == original.get_config()[key], key
     for a, b in zip(original.encode(x), loaded.encode(x), strict=True):
@@ -184,14 +228,16 @@ def test_keras_round_trip_of_a_trained_model_in_safe_mode(trained, digits, tmp_p
     assert logs["kl"] == pytest.approx(gaussian.kl_diag_to_standard(z_mean, z_log_var).mean(), rel=1e-5)
 
 
-def _with_architecture_renamed(path, old, new):
-    """Rewrite the .keras file at ``path`` with ``architecture`` ``old`` replaced by ``new`` in its
-    config.json, every other member (the weights) kept byte for byte."""
+def _with_architecture_renamed(path, old, new, drop=()):
+    """Rewrite the .keras file at ``path`` with ``architecture`` ``old`` replaced by ``new`` (and the
+    settings in ``drop`` removed) in its config.json, every other member (the weights) kept byte for byte."""
     with zipfile.ZipFile(path) as archive:
         members = {name: archive.read(name) for name in archive.namelist()}
     config = json.loads(members["config.json"])
     assert config["config"]["architecture"] == old, config["config"]
     config["config"]["architecture"] = new
+    for key in drop:
+        del config["config"][key]
     members["config.json"] = json.dumps(config).encode()
     with zipfile.ZipFile(path, "w") as archive:
         for name, data in members.items():
@@ -202,9 +248,10 @@ def test_a_model_saved_with_the_old_architecture_name_seed_loads_as_keras_io(tmp
     model = ImageVAE(latent_dim=3, architecture="keras_io", loss_style="keras_io", seed=5)
     path = tmp_path / "old.keras"
     model.save(path)
-    _with_architecture_renamed(path, "keras_io", "seed")  # what vae_tutorial 0.1 wrote
+    _with_architecture_renamed(path, "keras_io", "seed", drop=["binarize"])  # what vae_tutorial 0.1 wrote
     for loaded in (keras.saving.load_model(path), load_model(path, ImageVAE)):
         assert loaded.architecture == "keras_io" and loaded.get_config()["architecture"] == "keras_io"
+        assert loaded.binarize is False
         _assert_same_model(model, loaded, digits[1][:4])
     # the rename is the only one: an unknown architecture in a file is still refused
     _with_architecture_renamed(path, "seed", "foo")
@@ -234,6 +281,8 @@ def test_keras_round_trip_keeps_a_non_default_configuration(tmp_path, digits):
         ({"beta": -1}, r"^beta: must be a number in \[0, inf\), got -1\."),
         ({"beta": float("nan")}, r"^beta: must be a number in \[0, inf\), got nan\."),
         ({"beta": float("inf")}, r"^beta: must be a number in \[0, inf\), got inf\."),
+        ({"binarize": 1}, r"^binarize: must be True or False, got 1\. Use binarize=True or binarize=False\.$"),
+        ({"seed": -1}, r"^seed: must be a whole number >= 0, got -1\."),
     ],
 )
 def test_image_vae_rejects_bad_arguments_by_name(kwargs, message):

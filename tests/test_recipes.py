@@ -19,7 +19,7 @@ from vae_tutorial.training.recipes import (
     get_recipe,
 )
 
-TEXT_FIELDS = "epochs, batch_size, learning_rate, anneal_fraction, "
+TEXT_FIELDS = "epochs, batch_size, learning_rate, weight_decay, anneal_fraction, "
 
 
 def test_the_tables_hold_recipe_objects_under_their_new_names():
@@ -62,6 +62,7 @@ def test_model_kwargs_are_the_model_fields_and_to_dict_every_field():
         "architecture": "default",
         "loss_style": "logits",
         "beta": 1.0,
+        "binarize": False,
     }
 
 
@@ -111,6 +112,7 @@ def test_an_unknown_recipe_name_or_kind_is_a_data_error_naming_the_known_ones():
         ({"learning_rate": -1e-3}, r"^learning_rate: must be a number in \(0, 1\], got -0\.001\."),
         ({"learning_rate": "1e-3"}, r"^learning_rate: must be a number in \(0, 1\], got '1e-3'\."),
         ({"anneal_fraction": math.nan}, r"^anneal_fraction: must be a number in \[0, 1\], got nan\."),
+        ({"weight_decay": -0.1}, r"^weight_decay: must be a number in \[0, 1\], got -0\.1\."),
     ],
 )
 @pytest.mark.parametrize(
@@ -130,6 +132,8 @@ def test_a_bad_value_is_a_data_error_naming_the_field(recipe, changes, message):
         (IMAGE_RECIPES["default"], {"latent_dim": 0}, r"^latent_dim: must be a positive whole number, got 0\."),
         (IMAGE_RECIPES["default"], {"architecture": "resnet"}, r"^architecture: unknown name 'resnet'\. Use one"),
         (IMAGE_RECIPES["default"], {"loss_style": None}, r"^loss_style: unknown name None\."),
+        (IMAGE_RECIPES["default"], {"binarize": "yes"}, r"^binarize: must be True or False, got 'yes'\. Use binarize="),
+        (IMAGE_RECIPES["default"], {"binarize": None}, r"^binarize: must be True or False, got None\."),
         (TEXT_RECIPES["cured"], {"encoder": "gru"}, r"^encoder: unknown name 'gru'\. Use one of \('bigru', 'lstm'\)"),
         (TEXT_RECIPES["cured"], {"decoder": "lstm"}, r"^decoder: unknown name 'lstm'\."),
         (TEXT_RECIPES["cured"], {"cell": "rnn"}, r"^cell: unknown name 'rnn'\."),
@@ -161,6 +165,7 @@ def test_the_recipe_choices_are_the_models_own_and_numpy_numbers_become_python_o
     )
     recipe = BLOG_RECIPE.replace(epochs=np.int64(3), learning_rate=np.float32(0.5), patience=None)
     assert type(recipe.epochs) is int and type(recipe.learning_rate) is float and recipe.patience is None
+    assert type(IMAGE_RECIPES["default"].replace(binarize=np.bool_(False)).to_dict()["binarize"]) is bool
 
 
 # --- the trainers take recipe fields as keywords, and nothing else ----------------------------

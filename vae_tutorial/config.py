@@ -42,7 +42,7 @@ class Settings:
     mc_samples: int = 200_000
     grad_repeats: int = 2_000
     demo_epochs: int = 20
-    image_epochs: int = 36
+    image_epochs: int = 48
     iwae_k: int = 200
     text_epochs: int = 10
     text_train_size: int = 100_000

@@ -90,6 +90,13 @@ def real_number(
     return float(value)
 
 
+def flag(name: str, value) -> bool:
+    """``value`` as a bool if it is True or False (NumPy's too), else a DataError naming ``name``."""
+    if not isinstance(value, bool | np.bool_):
+        raise DataError(name, f"must be True or False, got {value!r}", f"Use {name}=True or {name}=False.")
+    return bool(value)
+
+
 def seed(name: str, value) -> int | None:
     """A random seed: None or a whole number from 0 to MAX_SEED."""
     return None if value is None else whole_number(name, value, 0, low=0, high=MAX_SEED)

@@ -59,6 +59,13 @@ def steps_per_epoch(n: int, batch_size: int) -> int:
     return math.ceil(n / batch_size)
 
 
+def optimizer(recipe: Recipe) -> keras.optimizers.Optimizer:
+    """Adam at ``recipe.learning_rate``; AdamW when ``recipe.weight_decay`` is above 0."""
+    if recipe.weight_decay:
+        return keras.optimizers.AdamW(recipe.learning_rate, weight_decay=recipe.weight_decay)
+    return keras.optimizers.Adam(recipe.learning_rate)
+
+
 def fit(
     build: Callable[[], keras.Model],
     train,
@@ -95,7 +102,7 @@ def fit(
     scope = (strategy or tf.distribute.get_strategy()).scope
     with scope():
         model = build()
-        model.compile(keras.optimizers.Adam(recipe.learning_rate))
+        model.compile(optimizer(recipe))
     first, epochs, extra = 0, recipe.epochs, []
     if backup is not None:
         checkpoints = Checkpoints(backup)

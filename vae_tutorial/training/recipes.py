@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 from typing import ClassVar, Self
 
-from vae_tutorial.errors import DataError, real_number, whole_number
+from vae_tutorial.errors import DataError, flag, real_number, whole_number
 
 # The whole-number fields of every recipe: field -> (lowest, highest, example). The caps keep a typo
 # (latent_dim=100000000) from allocating gigabytes before the first step; they are far above what
@@ -31,12 +31,15 @@ WHOLE = {
 # The real-number fields: field -> (low, high, low end excluded, high end excluded, example).
 REAL = {
     "learning_rate": (0.0, 1.0, True, False, 1e-3),
+    "weight_decay": (0.0, 1.0, False, False, 0.02),
     "anneal_fraction": (0.0, 1.0, False, False, 0.3),
     "word_dropout": (0.0, 1.0, False, True, 0.4),
     "free_bits": (0.0, 10.0, False, False, 0.3),
     "beta": (0.0, 100.0, False, False, 4.0),
     "val_fraction": (0.0, 1.0, True, True, 0.1),
 }
+# The fields that are True or False.
+FLAGS = ("binarize",)
 # The named choices; the models check the same names (tests/test_recipes.py keeps them equal).
 CHOICES = {
     "architecture": ("keras_io", "default"),
@@ -57,17 +60,20 @@ class Recipe:
     """How any model of the series trains.
 
     epochs: passes over the training data. batch_size: examples per step (the global batch
-    under a ``tf.distribute`` strategy). learning_rate: Adam's step size.
+    under a ``tf.distribute`` strategy). learning_rate: Adam's step size. weight_decay: above 0,
+    AdamW's decoupled weight decay (every step shrinks each weight by learning_rate *
+    weight_decay of itself; Loshchilov & Hutter 2019) instead of plain Adam.
     anneal_fraction: the KL weight rises linearly from 0 to 1 over this fraction of the steps
     (0: weight 1 from the start; models without a KL ignore it).
 
     Every field is checked when a recipe is made (by ``replace`` too): whole numbers between
-    WHOLE's bounds, numbers in REAL's intervals, names from CHOICES.
+    WHOLE's bounds, numbers in REAL's intervals, FLAGS True or False, names from CHOICES.
     """
 
     epochs: int = 10
     batch_size: int = 64
     learning_rate: float = 1e-3
+    weight_decay: float = 0.0
     anneal_fraction: float = 0.0
 
     # Fields that configure the model itself, passed to its constructor by model_kwargs().
@@ -84,6 +90,8 @@ class Recipe:
             elif name in REAL:
                 low, high, low_open, high_open, example = REAL[name]
                 object.__setattr__(self, name, real_number(name, value, low, high, example, low_open, high_open))
+            elif name in FLAGS:
+                object.__setattr__(self, name, flag(name, value))
             elif name in CHOICES and value not in CHOICES[name]:
                 raise DataError(name, f"unknown name {value!r}", f"Use one of {CHOICES[name]}.")
 
@@ -111,15 +119,18 @@ class ImageRecipe(Recipe):
     """An ImageVAE and how it trains. latent_dim: size of z. architecture: "default" (dense
     784-512-256 and mirror) or "keras_io" (the keras.io example's conv layers). loss_style:
     "logits" (exact Bernoulli NLL) or "keras_io" (clipped BCE of sigmoid outputs). beta: the
-    KL term's weight (1: the ELBO; above 1 a beta-VAE, Higgins et al. 2017)."""
+    KL term's weight (1: the ELBO; above 1 a beta-VAE, Higgins et al. 2017). binarize: train on
+    a fresh black-and-white draw of every image at every step (dynamic binarization, see
+    :func:`vae_tutorial.models.image_vae.binarized`)."""
 
     epochs: int = 30
     latent_dim: int = 2
     architecture: str = "default"
     loss_style: str = "logits"
     beta: float = 1.0
+    binarize: bool = False
 
-    MODEL_FIELDS: ClassVar[tuple[str, ...]] = ("latent_dim", "architecture", "loss_style", "beta")
+    MODEL_FIELDS: ClassVar[tuple[str, ...]] = ("latent_dim", "architecture", "loss_style", "beta", "binarize")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -204,7 +215,7 @@ class PretrainRecipe(TextRecipe):
 # by that benchmark (see README).
 IMAGE_RECIPES = {
     "reference": ImageRecipe(architecture="keras_io", loss_style="keras_io", batch_size=128),
-    "default": ImageRecipe(batch_size=192, learning_rate=5e-3, epochs=36),
+    "default": ImageRecipe(batch_size=192, learning_rate=5e-3, weight_decay=0.02, epochs=48, binarize=True),
 }
 
 # Notebook 04 and benchmarks/text_vae.py. "repeat" is the original guide's model (a RepeatVector
