@@ -422,11 +422,15 @@ ROWS = {"β = 1": {"KL": 15.0, "active units": 11}, "β = 4": {"KL": 6.0, "activ
 @pytest.mark.parametrize(
     "answer, hint",
     [
-        ({"kl": 9.5, "active_units": 7}, "✅ Correct: KL 9.5 nats and 7 active units"),
-        ({"kl": 9.5, "active_units": 4}, "✅ Correct"),  # the ends of the unit range are honest results
+        ({"kl": 9.5, "active_units": 7}, "✅ Correct: KL 9.5 nats, between the beta = 1 and beta = 4 models', and 7"),
+        # the lenient count need not lie between the rows' (03 measured 7 at beta = 2, 10 at beta = 4, 11 at 1)
+        ({"kl": 9.5, "active_units": 2}, "✅ Correct"),
+        ({"kl": 9.5, "active_units": 16}, "✅ Correct"),
+        ({"kl": 9.5, "active_units": 0}, "✅ Correct"),
         ({"kl": 16.0, "active_units": 7}, "a KL of 16.0 nats is not between the beta = 4 model's 6.0"),
         ({"kl": 6.0, "active_units": 7}, "is not between"),
-        ({"kl": 9.5, "active_units": 12}, "12 active units is outside 4 (beta = 4) to 11 (beta = 1)"),
+        ({"kl": 9.5, "active_units": 17}, "17 active units is outside 0 to 16, the model's dimensions"),
+        ({"kl": 9.5, "active_units": -1}, "-1 active units is outside 0 to 16"),
         ({"kl": 9.5, "active_units": 7.0}, "give a whole number"),
         ({"kl": "9.5", "active_units": 7}, "give the held-out KL in nats, a number"),
         ({"kl": 9.5}, 'answer must be a dict {"kl": ..., "active_units": ...}'),

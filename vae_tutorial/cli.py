@@ -356,7 +356,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     images.add_argument("--out", required=True, help="folder for the model (created)")
     images.add_argument("--folder", help="a folder of PNG/JPEG images instead of the embedded digits")
-    images.add_argument("--epochs", type=_whole("epochs"), help="training epochs (default 36; 2 in fast mode)")
+    images.add_argument("--epochs", type=_whole("epochs"), help="training epochs (default 48; 2 in fast mode)")
     images.add_argument("--latent-dim", type=_whole("latent_dim"), default=2, help="size of z (default 2)")
     images.add_argument("--seed", type=SEED, default=0, help="seed of the split, weights and samples (default 0)")
     _training_flags(images)

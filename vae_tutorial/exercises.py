@@ -245,20 +245,22 @@ def check_threshold(fn: Callable) -> bool:
     return _report(True, "the thresholds flag the requested share of normal examples.")
 
 
+BETA_LATENT_DIM = 16  # the latent size of notebook 03's beta models
+
+
 def check_beta_measurement(answer, rows) -> bool:
     """answer: {"kl": held-out KL in nats, "active_units": count} of a 16-D model trained with
     beta = 2; rows: the notebook's table of the beta = 1 and beta = 4 models ({"β = 1": {"KL": ...,
     "active units": ...}, "β = 4": {...}}). Any honest measurement passes: the KL strictly between
-    the two rows' (a larger beta buys a smaller KL), and the active units a whole number from the
-    beta = 4 row's to the beta = 1 row's."""
+    the two rows' (a larger beta buys a smaller KL), and the active units a whole number from 0 to
+    the model's 16 dimensions. (Not between the two rows' counts: the active-unit threshold is
+    lenient, and a beta = 4 model can count more units than a beta = 2 one while its KL sits in
+    fewer dimensions.)"""
     if not isinstance(answer, dict) or not {"kl", "active_units"} <= answer.keys():
         return _report(False, 'answer must be a dict {"kl": ..., "active_units": ...}.')
     try:
         low, high = rows["β = 4"], rows["β = 1"]
-        kl_range, unit_range = (
-            (float(low["KL"]), float(high["KL"])),
-            (int(low["active units"]), int(high["active units"])),
-        )
+        kl_range = (float(low["KL"]), float(high["KL"]))
     except (KeyError, TypeError, ValueError):
         return _report(False, "pass the notebook's table of the beta models (beta_rows) as rows.")
     kl, units = answer["kl"], answer["active_units"]
@@ -273,13 +275,13 @@ def check_beta_measurement(answer, rows) -> bool:
             f"{kl_range[1]:.1f}: did the model train with beta=2.0 on the fit digits, and is the KL measured on "
             "x_test with evaluation.negative_elbo (at weight 1)?",
         )
-    if not unit_range[0] <= units <= unit_range[1]:
+    if not 0 <= units <= BETA_LATENT_DIM:
         return _report(
             False,
-            f"{units} active units is outside {unit_range[0]} (beta = 4) to {unit_range[1]} (beta = 1): "
+            f"{units} active units is outside 0 to {BETA_LATENT_DIM}, the model's dimensions: "
             "measure them on x_test with evaluation.active_units.",
         )
-    return _report(True, f"KL {kl:.1f} nats and {units} active units: between the beta = 1 and beta = 4 models.")
+    return _report(True, f"KL {kl:.1f} nats, between the beta = 1 and beta = 4 models', and {units} active units.")
 
 
 # --- notebook 04 ---------------------------------------------------------------------------
