@@ -54,13 +54,14 @@ book: $(STAMP)
 lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=notebooks
 
-# One pytest run for the notebooks (under nbval) and the unit tests, so that neither worker waits for
-# the other between two runs; the notebooks come first, as the longest files. -n 2: two worker
-# processes (pytest-xdist), one per core; --dist loadfile keeps each file's fixtures (and each
-# notebook) in one worker.
+# pytest exits 5 when it collects no test: that is not a failure of the suite. -n 2: two worker
+# processes (pytest-xdist), one per core; --dist loadfile keeps each file's fixtures (and each notebook)
+# in one worker. On a clean clone: unit tests 858 s, notebooks 326 s. (One run of both, notebooks first,
+# took 1,167 s against these 1,184 s on the same day: not worth the change.)
 XDIST  := -n 2 --dist loadfile
 test: $(STAMP)
-	VAE_TUTORIAL_FAST=1 $(BIN)/python -m pytest $(XDIST) $(NBVAL) notebooks tests
+	VAE_TUTORIAL_FAST=1 $(BIN)/python -m pytest $(XDIST) tests || [ $$? -eq 5 ]
+	VAE_TUTORIAL_FAST=1 $(BIN)/python -m pytest $(XDIST) $(NBVAL) notebooks
 
 lint: $(STAMP)
 	$(BIN)/ruff check vae_tutorial tests benchmarks book
