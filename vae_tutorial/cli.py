@@ -19,7 +19,7 @@ from pathlib import Path
 from vae_tutorial import __version__
 from vae_tutorial.errors import MAX_SEED, DataError
 from vae_tutorial.generation import MAX_N, MAX_SCALE, MAX_TEMPERATURE
-from vae_tutorial.training.recipes import WHOLE
+from vae_tutorial.training.recipes import IMAGE_RECIPES, WHOLE
 
 EXAMPLES = """examples:
   vae-tutorial train-images --out runs/digits
@@ -131,7 +131,6 @@ def train_images(args) -> int:
     from vae_tutorial.config import settings
     from vae_tutorial.data.images import load_digits, load_image_folder, split_images
     from vae_tutorial.training import model_dir
-    from vae_tutorial.training.recipes import IMAGE_RECIPES
 
     model_dir.check(args.out, args.force)  # before reading the data or loading TensorFlow
     _check_out(args.out, args.folder)
@@ -356,7 +355,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     images.add_argument("--out", required=True, help="folder for the model (created)")
     images.add_argument("--folder", help="a folder of PNG/JPEG images instead of the embedded digits")
-    images.add_argument("--epochs", type=_whole("epochs"), help="training epochs (default 48; 2 in fast mode)")
+    images.add_argument(
+        "--epochs",
+        type=_whole("epochs"),
+        help=f"training epochs (default {IMAGE_RECIPES['default'].epochs}; 2 in fast mode)",
+    )
     images.add_argument("--latent-dim", type=_whole("latent_dim"), default=2, help="size of z (default 2)")
     images.add_argument("--seed", type=SEED, default=0, help="seed of the split, weights and samples (default 0)")
     _training_flags(images)
