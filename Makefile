@@ -30,19 +30,19 @@ $(STAMP): requirements.lock pyproject.toml
 	@echo "Ready: $(VENV); its Jupyter runs the notebooks' python3 kernel with the venv's Python."
 
 run: $(STAMP)
-	$(BIN)/python -m vae_tutorial.series run --out build
+	$(BIN)/python -m vae_tutorial.course.series run --out build
 
 notebooks: $(STAMP)
-	$(BIN)/python -m vae_tutorial.series in-place
+	$(BIN)/python -m vae_tutorial.course.series in-place
 
 student: $(STAMP)
-	$(BIN)/python -m vae_tutorial.series student --out build/student
+	$(BIN)/python -m vae_tutorial.course.series student --out build/student
 
 # Pretrain into build/pretrained (rerun after an interruption: it resumes), then pack it into
-# vae_tutorial/pretrained/model/ with its model card (sha256 of each file).
+# vae_tutorial/text/pretrained_model/ with its model card (sha256 of each file).
 pretrained: $(STAMP)
 	$(BIN)/vae-tutorial pretrain --out build/pretrained
-	$(BIN)/python -m vae_tutorial.pretrained build/pretrained
+	$(BIN)/python -m vae_tutorial.text.pretrained build/pretrained
 
 # Sphinx + myst-nb + sphinx-book-theme (settings in book/conf.py, landing page notebooks/index.md);
 # -W: a broken link or a missing page fails the build. About 15 s.

@@ -23,12 +23,12 @@ of the 60-post sample blog that pretraining never saw (``--steer-posts``, 12 hel
 (e) variations: one variation of each held-out post per topic (each with its own seed), not
     steered (a baseline: how often a post's variation is about a topic anyway);
 (f) steered: the same seeds, each variation steered toward its topic (``--strength``;
-    :mod:`vae_tutorial.steering`). Their distinct-2 pools whole posts: not comparable with (a)-(d)'s
+    :mod:`vae_tutorial.text.steering`). Their distinct-2 pools whole posts: not comparable with (a)-(d)'s
     one-window samples.
 
 For each: the in-space hit rate (nearest topic vector in the blog's own Word2Vec = the requested
 one: the space that built (b)'s conditions, so it flatters), the **independent** hit rate
-(:func:`vae_tutorial.evaluation.independent_topic_judge`: the topic's keywords and their
+(:func:`vae_tutorial.text.topics.independent_topic_judge`: the topic's keywords and their
 inflections removed, judged in a Word2Vec of the general corpus, which holds no sentence of the
 blog), mean cosine, keyword share (tokens that are the requested topic's keywords or their
 inflections: parroting) and distinct-2 (variety); for (e) and (f) also source retrieval (each
@@ -54,17 +54,21 @@ from pathlib import Path
 
 import numpy as np
 
-from vae_tutorial import evaluation, generation
-from vae_tutorial.blind_reading import draw_lines, write_items
+from vae_tutorial.text import measures
+from vae_tutorial.text import topics
+from vae_tutorial.text import decoding
+from vae_tutorial.text import generate
+from vae_tutorial.text.blind_reading import draw_lines, write_items
 from vae_tutorial.config import seed_everything
-from vae_tutorial.constraints import chunk_conditions, codes_around, nearest_topics, separated_codes, topic_targets
-from vae_tutorial.data.posts import chunk_posts, load_blog_folder, split_posts, write_sample_blog_folder
-from vae_tutorial.data.text import Vectorizer
-from vae_tutorial.embeddings import judge_vectors, topic_vector, train_word2vec
+from vae_tutorial.text.constraints import chunk_conditions, codes_around, nearest_topics, separated_codes, topic_targets
+from vae_tutorial.text.windows import chunk_posts, split_posts
+from vae_tutorial.text.posts import load_blog_folder, write_sample_blog_folder
+from vae_tutorial.text.tokens import Vectorizer
+from vae_tutorial.text.embeddings import judge_vectors, topic_vector, train_word2vec
 from vae_tutorial.errors import DataWarning
-from vae_tutorial.models.text_vae import TextVAE
-from vae_tutorial.training.recipes import BLOG_RECIPE, TEXT_RECIPES
-from vae_tutorial.training.trainers import train_conditional_vae, train_text_vae, train_with_latent_penalty
+from vae_tutorial.text.vae import TextVAE
+from vae_tutorial.text.recipes import BLOG_RECIPE, TEXT_RECIPES
+from vae_tutorial.text.train import train_conditional_vae, train_text_vae, train_with_latent_penalty
 
 # First choice of keywords per topic, then replacements if a word is not in the embedding's vocabulary.
 TOPICS = {
@@ -89,15 +93,15 @@ def choose_keywords(kv) -> dict[str, list[str]]:
 
 def figures(texts, requested, vectors, kv, keywords, judge) -> dict:
     """In-space adherence (the blog's Word2Vec), the independent judge's, and distinct-2 of the texts."""
-    in_space = evaluation.topic_adherence(texts, requested, vectors, kv, keywords)
-    independent = evaluation.independent_topic_judge(texts, requested, keywords, judge)
+    in_space = topics.topic_adherence(texts, requested, vectors, kv, keywords)
+    independent = topics.independent_topic_judge(texts, requested, keywords, judge)
     return {
         "in_space_hit_rate": in_space["hit_rate"],
         "independent_hit_rate": independent["independent_hit_rate"],
         "mean_cosine": in_space["mean_cosine"],
         "keyword_share": independent["keyword_share"],
         "judged": independent["judged"],
-        "distinct_2": evaluation.distinct_n(texts, 2),
+        "distinct_2": measures.distinct_n(texts, 2),
         "n": in_space["n"],
     }
 
@@ -105,7 +109,7 @@ def figures(texts, requested, vectors, kv, keywords, judge) -> dict:
 def write_steered(out: Path, per_post: list, sources: list[str], names: list[str]) -> None:
     """steered-variations.txt (each held-out post, then its variation toward each topic) and the
     blind-reading files of the steered variations: 30 of their sentences (seeded) against as many
-    sentences of the held-out posts (:mod:`vae_tutorial.blind_reading`)."""
+    sentences of the held-out posts (:mod:`vae_tutorial.text.blind_reading`)."""
     out.mkdir(parents=True, exist_ok=True)
     lines = []
     for source, variations in zip(sources, per_post, strict=True):
@@ -118,8 +122,8 @@ def write_steered(out: Path, per_post: list, sources: list[str], names: list[str
 def steered_figures(args, keywords, vectors, kv, judge) -> tuple[dict, dict, float]:
     """(e) and (f): ({"variations": figures, "steered": figures}, examples, fine-tuning seconds);
     with ``--out``, the steered variations and their blind-reading files are written there."""
-    from vae_tutorial.data.posts import clean_text
-    from vae_tutorial.workflows.text import train_blog_vae
+    from vae_tutorial.text.tokens import clean_text
+    from vae_tutorial.text.blog import train_blog_vae
 
     with tempfile.TemporaryDirectory() as folder, warnings.catch_warnings():
         warnings.simplefilter("ignore", DataWarning)
@@ -148,7 +152,7 @@ def steered_figures(args, keywords, vectors, kv, judge) -> tuple[dict, dict, flo
         texts = [text for variations in per_post for text in variations]
         requested = names * len(held_out)
         results[label] = figures(texts, requested, vectors, kv, keywords, judge)
-        results[label]["source_retrieval"] = evaluation.source_retrieval(per_post, sources)
+        results[label]["source_retrieval"] = measures.source_retrieval(per_post, sources)
         results[label]["held_out_posts"] = len(held_out)
         examples[label] = dict(zip(names, per_post[0], strict=True))
         if label == "steered" and args.out:
@@ -238,7 +242,7 @@ def main() -> None:
     start = time.perf_counter()
     plain, _ = train_text_vae(train_ids, val_ids, vectorizer.vocab_size, **common)
     timings["unconditioned_train_seconds"] = time.perf_counter() - start
-    texts = generation.sample(plain, vectorizer, n, seed=args.seed, **sampling)
+    texts = generate.sample(plain, vectorizer, n, seed=args.seed, **sampling)
     results["unconditioned"] = figures(texts, requested, vectors, kv, keywords, judge)
 
     # (b) conditional: each window trained with its own mean word vector, sampled with the topic's
@@ -255,7 +259,7 @@ def main() -> None:
     )
     timings["conditional_train_seconds"] = time.perf_counter() - start
     conditions = np.stack([vectors[name] for name in requested])
-    texts = generation.sample(conditional, vectorizer, n, seed=args.seed, condition=conditions, **sampling)
+    texts = generate.sample(conditional, vectorizer, n, seed=args.seed, condition=conditions, **sampling)
     results["conditional"] = figures(texts, requested, vectors, kv, keywords, judge)
     examples = {name: texts[i] for i, name in enumerate(requested[: len(names)])}
 
@@ -274,7 +278,7 @@ def main() -> None:
         z = np.concatenate(
             [codes_around(codes[name], args.samples, args.spread, args.seed + i) for i, name in enumerate(names)]
         )
-        return vectorizer.decode(generation.decode(model, z, seed=args.seed, **sampling))
+        return vectorizer.decode(decoding.decode(model, z, seed=args.seed, **sampling))
 
     start = time.perf_counter()
     targets, codes = topic_targets(plain, vectorizer, kv, train_chunks, keywords)

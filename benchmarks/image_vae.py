@@ -27,10 +27,10 @@ import statistics
 import time
 from pathlib import Path
 
-from vae_tutorial import evaluation
-from vae_tutorial.data.images import load_digits, stratified_split
-from vae_tutorial.training.recipes import IMAGE_RECIPES
-from vae_tutorial.training.trainers import train_image_vae
+from vae_tutorial.theory import estimates
+from vae_tutorial.images.data import load_digits, stratified_split
+from vae_tutorial.images.recipes import IMAGE_RECIPES
+from vae_tutorial.images.train import train_image_vae
 
 NAMES = ("reference", "default")
 # Reported as the median over the repeats: the training time and the validation figure chosen by.
@@ -70,16 +70,16 @@ def measure(name: str, x_train, x_val, x_test, epochs_scale: float, iwae_k: int,
     start = time.perf_counter()
     model, _ = train_image_vae(x_train, recipe=name, epochs=epochs, seed=seed, verbose=0)
     seconds = time.perf_counter() - start
-    elbo = evaluation.negative_elbo(model, x_test, n_samples=10)
+    elbo = estimates.negative_elbo(model, x_test, n_samples=10)
     return {
         "seed": seed,
         "epochs": epochs,
-        "val_neg_elbo": evaluation.negative_elbo(model, x_val, n_samples=10)["neg_elbo"],
+        "val_neg_elbo": estimates.negative_elbo(model, x_val, n_samples=10)["neg_elbo"],
         "train_seconds": seconds,
         "neg_elbo": elbo["neg_elbo"],
         "reconstruction": elbo["reconstruction"],
         "kl": elbo["kl"],
-        "iwae_nll": evaluation.importance_weighted_nll(model, x_test, k=iwae_k),
+        "iwae_nll": estimates.importance_weighted_nll(model, x_test, k=iwae_k),
         "recipe": IMAGE_RECIPES[name].replace(epochs=epochs).to_dict(),  # as trained
     }
 

@@ -27,11 +27,11 @@ import numpy as np
 from xla import CASES, arguments, both_datasets, measure  # the same data and timing as benchmarks/xla.py
 
 from vae_tutorial._backend import keras
-from vae_tutorial.data.text import PAD_ID
-from vae_tutorial.losses import masked_token_nll
-from vae_tutorial.models.language_model import LanguageModel
-from vae_tutorial.models.text_vae import TextVAE
-from vae_tutorial.training.recipes import BLOG_RECIPE, TEXT_RECIPES
+from vae_tutorial.text.tokens import PAD_ID
+from vae_tutorial.theory.losses import masked_token_nll
+from vae_tutorial.text.language_model import LanguageModel
+from vae_tutorial.text.vae import TextVAE
+from vae_tutorial.text.recipes import BLOG_RECIPE, TEXT_RECIPES
 
 
 class FullTextVAE(TextVAE):

@@ -21,7 +21,7 @@ test split beside the pretrained VAE's IWAE NLL there (both nats per sentence).
     .venv/bin/python benchmarks/text_quality.py --json build/bench_quality.json --out build/quality
 
 ``--pretrained FOLDER`` measures a candidate (a ``vae-tutorial pretrain`` run packed with
-``python -m vae_tutorial.pretrained``) in place of the shipped model.
+``python -m vae_tutorial.text.pretrained``) in place of the shipped model.
 
 A smoke run (seconds, figures meaningless): ``--epochs 1 --iwae-k 2 --variations 1 --posts 10``.
 """
@@ -36,14 +36,18 @@ from pathlib import Path
 
 import numpy as np
 
-from vae_tutorial import evaluation, pretrained
-from vae_tutorial.blind_reading import draw_lines, write_items
-from vae_tutorial.data.corpus import load_general_sentences
-from vae_tutorial.data.posts import chunk_posts, clean_text, load_blog_folder, split_posts, write_sample_blog_folder
-from vae_tutorial.data.text import split_sentences
+from vae_tutorial.text import measures
+from vae_tutorial.theory import estimates
+from vae_tutorial.text import pretrained
+from vae_tutorial.text.blind_reading import draw_lines, write_items
+from vae_tutorial.text.corpus import load_general_sentences
+from vae_tutorial.text.tokens import clean_text
+from vae_tutorial.text.windows import chunk_posts, split_posts
+from vae_tutorial.text.posts import load_blog_folder, write_sample_blog_folder
+from vae_tutorial.text.tokens import split_sentences
 from vae_tutorial.errors import DataWarning
-from vae_tutorial.generation import decode
-from vae_tutorial.workflows.text import BlogVAE, train_blog_vae
+from vae_tutorial.text.decoding import decode
+from vae_tutorial.text.blog import BlogVAE, train_blog_vae
 
 MODELS = ("scratch", "pretrained", "fine_tuned")
 
@@ -57,7 +61,7 @@ def windows(blog: BlogVAE, posts) -> list[str]:
 
 def likelihood(blog: BlogVAE, texts: list[str], k: int) -> dict:
     ids = blog.vectorizer.encode(texts)
-    report = evaluation.text_report(blog.model, ids, k=k, seed=0)
+    report = measures.text_report(blog.model, ids, k=k, seed=0)
     subword = hasattr(blog.vectorizer, "windows")
     return {
         "neg_elbo": report["neg_elbo"],
@@ -75,8 +79,8 @@ def reconstruction(blog: BlogVAE, texts: list[str]) -> dict:
     z_mean, _ = blog.model.encode(ids)
     decoded = decode(blog.model, z_mean, "greedy")
     return {
-        "bleu4": evaluation.bleu4(texts, blog.vectorizer.decode(decoded)),
-        "token_accuracy": evaluation.token_match(ids, decoded),
+        "bleu4": measures.bleu4(texts, blog.vectorizer.decode(decoded)),
+        "token_accuracy": measures.token_match(ids, decoded),
     }
 
 
@@ -88,19 +92,19 @@ def variation_figures(blog: BlogVAE, held_out, train_sentences, n: int, closenes
     settings = {} if closeness is None else {"closeness": closeness}
     per_window = [blog.window_variations(post.text, n=n, seed=i, **settings) for i, post in enumerate(held_out)]
     per_post = [[" ".join(parts) for parts in zip(*(vs for _, vs in windows), strict=True)] for windows in per_window]
-    novelty = [evaluation.variation_novelty(vs, window) for windows in per_window for window, vs in windows]
+    novelty = [measures.variation_novelty(vs, window) for windows in per_window for window, vs in windows]
     flat = [v for vs in per_post for v in vs]
     real = [clean_text(post.text) for post in held_out]
     figures = {
-        "source_retrieval": evaluation.source_retrieval(per_post, real),
+        "source_retrieval": measures.source_retrieval(per_post, real),
         "equal_to_input": float(np.mean([x["equal_to_input"] for x in novelty])),
         "new_word_share": float(np.mean([x["new_word_share"] for x in novelty])),
-        "copies": evaluation.copies(
+        "copies": measures.copies(
             [s for windows in per_window for _, vs in windows for v in vs for s in split_sentences(v)], train_sentences
         ),
-        "repeated_trigram_share": evaluation.repeated_ngram_share(flat, 3),
-        "repeated_trigram_share_real": evaluation.repeated_ngram_share(real, 3),
-        "unk_share": evaluation.unk_share(flat),
+        "repeated_trigram_share": measures.repeated_ngram_share(flat, 3),
+        "repeated_trigram_share_real": measures.repeated_ngram_share(real, 3),
+        "unk_share": measures.unk_share(flat),
     }
     return figures, list(zip([post.text for post in held_out], per_post, strict=True))
 
@@ -119,7 +123,9 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="write the figures here")
     parser.add_argument("--out", type=Path, default=Path("build/quality"), help="folder for models and texts")
     parser.add_argument(
-        "--pretrained", type=Path, help="a model packed by python -m vae_tutorial.pretrained (default: the shipped one)"
+        "--pretrained",
+        type=Path,
+        help="a model packed by python -m vae_tutorial.text.pretrained (default: the shipped one)",
     )
     args = parser.parse_args()
     with warnings.catch_warnings():
@@ -133,7 +139,7 @@ def main() -> None:
     for name in args.models:
         start = time.perf_counter()
         if name == "pretrained":
-            blog = pretrained.load(args.pretrained or pretrained.MODEL)
+            blog = pretrained.load_pretrained(args.pretrained or pretrained.MODEL)
             seconds = float(blog.config["training"]["seconds"])  # pretraining, from the card
         else:
             init = "scratch" if name == "scratch" else (args.pretrained or "pretrained")
@@ -161,11 +167,11 @@ def main() -> None:
 
 def language_model(epochs: int, k: int) -> dict:
     """The pretrained VAE's IWAE NLL on the corpus' test split beside a language model's exact NLL."""
-    from vae_tutorial.training.recipes import PretrainRecipe
-    from vae_tutorial.training.trainers import train_language_model
-    from vae_tutorial.workflows.pretrain import corpus_ids
+    from vae_tutorial.text.recipes import PretrainRecipe
+    from vae_tutorial.text.train import train_language_model
+    from vae_tutorial.text.pretrain import corpus_ids
 
-    shipped = pretrained.load()
+    shipped = pretrained.load_pretrained()
     corpus = load_general_sentences()
     (train_ids, _), (val_ids, _), (test_ids, _) = (
         corpus_ids(shipped.vectorizer, part) for part in (corpus.train, corpus.validation, corpus.test)
@@ -175,7 +181,7 @@ def language_model(epochs: int, k: int) -> dict:
     lm, _ = train_language_model(train_ids, val_ids, shipped.model.vocab_size, recipe, verbose=0)
     seconds = time.perf_counter() - start
     lm_nll = float(np.mean(lm.nll(test_ids)))
-    vae = evaluation.importance_weighted_nll(shipped.model, test_ids, k=k, seed=0)
+    vae = estimates.importance_weighted_nll(shipped.model, test_ids, k=k, seed=0)
     return {
         "lm_nll": lm_nll,
         "vae_iwae_nll": vae,

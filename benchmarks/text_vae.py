@@ -19,9 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
-from vae_tutorial import evaluation
-from vae_tutorial.data.text import Vectorizer, load_sample_sentences
-from vae_tutorial.training.trainers import train_language_model, train_text_vae
+from vae_tutorial.text import measures
+from vae_tutorial.text.tokens import Vectorizer
+from vae_tutorial.text.corpus import load_sample_sentences
+from vae_tutorial.text.train import train_language_model, train_text_vae
 
 # --models name (and JSON key): its printed label. "repeat" and "cured" are recipes of TEXT_RECIPES;
 # "lm" is the language model with the cured recipe's decoder (embed_dim, decoder_units, cell).
@@ -71,7 +72,7 @@ def main() -> None:
             continue
         model, _ = train_text_vae(x_train, recipe=name, **settings)
         seconds = time.perf_counter() - start
-        report = evaluation.text_report(model, x_test, k=args.iwae_k, seed=args.seed)
+        report = measures.text_report(model, x_test, k=args.iwae_k, seed=args.seed)
         results[name] = {
             **{k: report[k] for k in ("neg_elbo", "reconstruction", "kl", "iwae_nll", "active_units")},
             "train_seconds": seconds,

@@ -30,12 +30,14 @@ import numpy as np
 
 from vae_tutorial._backend import keras
 from vae_tutorial.config import seed_everything
-from vae_tutorial.data.posts import chunk_posts, load_blog_folder, split_posts, write_sample_blog_folder
-from vae_tutorial.data.text import Vectorizer, load_sample_sentences
-from vae_tutorial.models.language_model import LanguageModel
-from vae_tutorial.models.text_vae import TextVAE
+from vae_tutorial.text.windows import chunk_posts, split_posts
+from vae_tutorial.text.posts import load_blog_folder, write_sample_blog_folder
+from vae_tutorial.text.tokens import Vectorizer
+from vae_tutorial.text.corpus import load_sample_sentences
+from vae_tutorial.text.language_model import LanguageModel
+from vae_tutorial.text.vae import TextVAE
 from vae_tutorial.training.callbacks import EpochFigures
-from vae_tutorial.training.recipes import BLOG_RECIPE, TEXT_RECIPES
+from vae_tutorial.text.recipes import BLOG_RECIPE, TEXT_RECIPES
 
 # --cases name: the row label (and JSON key) of each model
 CASES = {"cured": "04 cured VAE", "lm": "04 language model", "blog": "05 blog VAE (LSTM)"}

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # vae_tutorial: its version and the repository URL, without installing
 
 from vae_tutorial import __version__  # noqa: E402
-from vae_tutorial.series import repository_url  # noqa: E402
+from vae_tutorial.course.series import repository_url  # noqa: E402
 
 project = "vae-tutorial"
 author = "The vae-tutorial authors"

@@ -1,7 +1,7 @@
 """By hand, not under pytest: notebook 03's latent explorer in a real browser.
 
 Starts JupyterLab on a small notebook that trains a 2-D ImageVAE for a few epochs and shows
-``plotting.latent_explorer(model.decode)``, runs it in headless Chromium, moves the first slider
+``plots.latent_explorer(model.decode)``, runs it in headless Chromium, moves the first slider
 with the keyboard and checks that the caption and the picture change. Screenshots before and
 after go to ``build/browser/``. Not part of ``make test``: it needs Chromium (e.g. Debian's
 ``chromium``) and Playwright, which the project does not depend on::
@@ -26,12 +26,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 JUPYTER = ROOT / ".venv" / "bin" / "jupyter"
 CELLS = [
-    "from vae_tutorial import plotting\n"
-    "from vae_tutorial.data.images import load_digits\n"
-    "from vae_tutorial.training.trainers import train_image_vae\n"
+    "from vae_tutorial.images import plots\n"
+    "from vae_tutorial.images.data import load_digits\n"
+    "from vae_tutorial.images.train import train_image_vae\n"
     "(x, _), _ = load_digits(seed=0)\n"
     "model, _ = train_image_vae(x[:1000], latent_dim=2, epochs=3, seed=0, verbose=0)",
-    "plotting.latent_explorer(model.decode)",
+    "plots.latent_explorer(model.decode)",
 ]
 
 

@@ -25,7 +25,7 @@ TINY_TEXT_LATENT = 4
 @pytest.fixture(scope="session")
 def digits():
     """300 training and 100 held-out digits: enough for the loss to fall in a few epochs."""
-    from vae_tutorial.data.images import load_digits
+    from vae_tutorial.images.data import load_digits
 
     (x_train, _), (x_test, _) = load_digits(seed=0)
     return x_train[:300], x_test[:100]
@@ -34,7 +34,7 @@ def digits():
 @pytest.fixture(scope="session")
 def trained_image_vae(digits):
     """(model, history): the default recipe, 3 epochs on 300 digits, validated on 100 held-out ones, seed 0."""
-    from vae_tutorial.training.trainers import train_image_vae
+    from vae_tutorial.images.train import train_image_vae
 
     x_train, x_val = digits
     return train_image_vae(x_train, x_val, epochs=IMAGE_EPOCHS, seed=0, verbose=0)
@@ -47,7 +47,8 @@ def trained_image_vae(digits):
 def lee_vectorizer():
     """(vectorizer, train sentences, test sentences): a 300-word vectorizer of the first 200 training
     sentences of the Lee sample, max_length 12; test files encode what they need with it."""
-    from vae_tutorial.data.text import Vectorizer, load_sample_sentences
+    from vae_tutorial.text.tokens import Vectorizer
+    from vae_tutorial.text.corpus import load_sample_sentences
 
     train, test = load_sample_sentences()
     return Vectorizer.build(train[:200], max_vocab=300, max_length=TEXT_MAX_LENGTH), train, test
@@ -57,7 +58,8 @@ def lee_vectorizer():
 def tiny_sentences():
     """64 short Lee training sentences and 40 held-out ones (3 to 10 words: none is cut), with a vectorizer
     that knows the training words: .vectorizer, .texts, .ids (64, 12), .held_out_ids (40, 12)."""
-    from vae_tutorial.data.text import Vectorizer, load_sample_sentences, tokenize
+    from vae_tutorial.text.tokens import Vectorizer, tokenize
+    from vae_tutorial.text.corpus import load_sample_sentences
 
     train, test = load_sample_sentences()
     texts = [s for s in train if len(tokenize(s)) <= 10][:64]
@@ -73,7 +75,7 @@ def tiny_text_vae(tiny_sentences):
     """An autoregressive text VAE (LSTM encoder, GRU decoder) that uses its code: the 64 sentences learnt
     for 30 epochs, with free bits (1 nat per dimension costs nothing) and word dropout pushing the decoder
     to rely on z; seed 0."""
-    from vae_tutorial.training.trainers import train_text_vae
+    from vae_tutorial.text.train import train_text_vae
 
     model, _ = train_text_vae(
         tiny_sentences.ids,

@@ -5,14 +5,14 @@ the classifier's verdicts against a hand count; a .keras round trip; bad labels.
 import numpy as np
 import pytest
 
-from vae_tutorial.data.images import load_digits
+from vae_tutorial.images.data import load_digits
 from vae_tutorial.errors import DataError
-from vae_tutorial.models.autoencoder import Autoencoder
-from vae_tutorial.models.base import load_model
-from vae_tutorial.models.classifier import sample_verdicts, train_digit_classifier
+from vae_tutorial.images.autoencoder import Autoencoder
+from vae_tutorial.training.loss_model import load_model
+from vae_tutorial.images.classifier import sample_verdicts, train_digit_classifier
 from vae_tutorial.training.fit import fit
-from vae_tutorial.training.recipes import IMAGE_RECIPES
-from vae_tutorial.training.trainers import train_image_vae
+from vae_tutorial.images.recipes import IMAGE_RECIPES
+from vae_tutorial.images.train import train_image_vae
 
 
 @pytest.fixture(scope="module")

@@ -10,16 +10,17 @@ import numpy as np
 import pytest
 
 from vae_tutorial import __version__
-from vae_tutorial.data.posts import chunk_posts, load_blog_folder, split_posts, write_sample_blog_folder
+from vae_tutorial.text.windows import chunk_posts, split_posts
+from vae_tutorial.text.posts import load_blog_folder, write_sample_blog_folder
 from vae_tutorial.errors import DataError, DataWarning
-from vae_tutorial.models.text_vae import TextVAE
-from vae_tutorial.training import model_dir
+from vae_tutorial.text.vae import TextVAE
+from vae_tutorial.training import directory
 from vae_tutorial.training.callbacks import InterruptAfterEpoch, ResumableEarlyStopping
-from vae_tutorial.workflows.text import load_blog_vae, train_blog_vae
+from vae_tutorial.text.blog import load_blog_vae, train_blog_vae
 
 from tests.helpers import EpochRecorder
 
-MODEL_FILES = model_dir.files("text")
+MODEL_FILES = directory.files("text")
 
 EPOCHS = 3
 SMALL = {"max_length": 20, "vocab_size": 400, "encoder_units": 16, "decoder_units": 32, "latent_dim": 8}
@@ -198,7 +199,7 @@ def test_loading_a_model_of_another_type_raises_a_data_error(copy_of_model):
 
 
 def test_a_vectorizer_from_another_run_is_refused(copy_of_model, runs):
-    from vae_tutorial.data.text import Vectorizer
+    from vae_tutorial.text.tokens import Vectorizer
 
     Vectorizer(runs[1].vectorizer.vocabulary[:50], 20).save(copy_of_model / "vectorizer.json")
     with pytest.raises(DataError, match=r"does not match model.keras \(vocabulary 50 vs"):

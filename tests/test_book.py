@@ -14,7 +14,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from vae_tutorial import series
+from vae_tutorial.course import series
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = series.notebook_paths(ROOT / "notebooks")

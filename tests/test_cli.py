@@ -57,13 +57,16 @@ def test_unknown_option_exits_2_with_a_usage_message(capsys):
 
 # --- import hygiene -------------------------------------------------------------------------
 
-_LIGHT = "vae_tutorial, vae_tutorial.gaussian, vae_tutorial.config, vae_tutorial.errors, vae_tutorial.exercises"
+_LIGHT = (
+    "vae_tutorial, vae_tutorial.theory.gaussian, vae_tutorial.config, vae_tutorial.errors, "
+    "vae_tutorial.course.exercises, vae_tutorial.images.data, vae_tutorial.text.posts, vae_tutorial.cli"
+)
 
 _PROBE = f"""
 import sys
 import {_LIGHT}
 print("light:", "tensorflow" in sys.modules, "keras" in sys.modules)
-import vae_tutorial.sampling
+import vae_tutorial.theory.sampling
 print("sampling:", "tensorflow" in sys.modules, "keras" in sys.modules)
 """
 

@@ -11,10 +11,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from vae_tutorial import cli, evaluation
-from vae_tutorial.data.images import load_image_folder, split_images
-from vae_tutorial.models.image_vae import ImageVAE
-from vae_tutorial.training import model_dir
+from vae_tutorial import cli
+from vae_tutorial.theory import estimates
+from vae_tutorial.images.data import load_image_folder, split_images
+from vae_tutorial.images.vae import ImageVAE
+from vae_tutorial.training import directory
 
 from tests.helpers import finish, write_scans
 
@@ -52,11 +53,11 @@ def runs(tmp_path_factory):
 def _check_outputs(out, result):
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
-    assert sorted(p.name for p in out.iterdir()) == sorted([*model_dir.files("images"), "logs"])
+    assert sorted(p.name for p in out.iterdir()) == sorted([*directory.files("images"), "logs"])
     assert not [p for p in out.parent.iterdir() if ".tmp-" in p.name], "the temporary folder is left behind"
 
     config = json.loads((out / "config.json").read_text())
-    assert (config["format"], config["kind"]) == (model_dir.FORMAT, "images")
+    assert (config["format"], config["kind"]) == (directory.FORMAT, "images")
     metrics = json.loads((out / "metrics.json").read_text())
     for key in ("neg_elbo", "kl", "reconstruction", "iwae_nll"):
         assert isinstance(metrics[key], float) and np.isfinite(metrics[key]), key
@@ -100,10 +101,10 @@ def test_train_images_on_a_folder_of_pngs(runs):
 
     # the saved model is the evaluated one: on the same held-out split it gives the same figures
     _, x_test = split_images(load_image_folder(scans), seed=0)
-    again = evaluation.negative_elbo(model, x_test, n_samples=10)
+    again = estimates.negative_elbo(model, x_test, n_samples=10)
     for key in ("neg_elbo", "kl", "reconstruction"):
         assert again[key] == pytest.approx(metrics[key], rel=1e-5), key
-    assert evaluation.active_units(model, x_test) == metrics["active_units"]
+    assert estimates.active_units(model, x_test) == metrics["active_units"]
 
 
 def test_train_images_with_a_missing_folder_prints_one_line_and_writes_nothing(runs):
@@ -185,7 +186,7 @@ def test_train_images_refuses_a_finished_directory_without_force_and_retrains_wi
     assert cli.main([*args, "--force", "--quiet", "--seed", "1"]) == 0
     assert (out / "model.keras").stat().st_mtime_ns != before
     config = json.loads((out / "config.json").read_text())
-    assert config["seed"] == 1 and sorted(p.name for p in out.iterdir()) == sorted([*model_dir.files("images"), "logs"])
+    assert config["seed"] == 1 and sorted(p.name for p in out.iterdir()) == sorted([*directory.files("images"), "logs"])
 
 
 def test_out_is_checked_before_the_data_is_read_or_tensorflow_loads(runs, tmp_path):

@@ -13,13 +13,13 @@ import warnings
 import pytest
 
 from vae_tutorial import cli
-from vae_tutorial.data.posts import write_sample_blog_csv, write_sample_blog_folder
+from vae_tutorial.text.posts import write_sample_blog_csv, write_sample_blog_folder
 from vae_tutorial.errors import DataWarning
-from vae_tutorial.training import model_dir
+from vae_tutorial.training import directory
 
 from tests.helpers import finish
 
-MODEL_FILES = model_dir.files("text")
+MODEL_FILES = directory.files("text")
 
 
 def _start(*args, cwd):

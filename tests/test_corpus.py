@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from vae_tutorial.data.corpus import (
+from vae_tutorial.text.corpus import (
     BLOG_ARTICLES,
     MAX_WORDS,
     MIN_WORDS,
@@ -14,7 +14,8 @@ from vae_tutorial.data.corpus import (
     sample_blog_articles,
     wikipedia_articles,
 )
-from vae_tutorial.data.text import lee_articles, split_sentences
+from vae_tutorial.text.corpus import lee_articles
+from vae_tutorial.text.tokens import split_sentences
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""The series' diagrams (vae_tutorial.diagrams): each is committed, drawn by the script, and shown by
+"""The series' diagrams (vae_tutorial.course.diagrams): each is committed, drawn by the script, and shown by
 a notebook; the script draws the same set of files it is committed as."""
 
 import json
@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from vae_tutorial import diagrams
+from vae_tutorial.course import diagrams
 
 ROOT = Path(__file__).resolve().parents[1]
 FIGURES = ROOT / "notebooks" / "figures"
@@ -37,5 +37,5 @@ def test_the_script_draws_every_diagram(tmp_path):
     assert [p.name for p in written] == list(diagrams.DIAGRAMS)
     for path in written:
         drawn, committed = Image.open(path), Image.open(FIGURES / path.name)
-        assert drawn.size == committed.size, f"{path.name}: redraw it (python -m vae_tutorial.diagrams)"
+        assert drawn.size == committed.size, f"{path.name}: redraw it (python -m vae_tutorial.course.diagrams)"
         assert drawn.size[0] >= 1000  # wide enough for 10-point labels at 130 dpi

@@ -23,8 +23,8 @@ STEP = textwrap.dedent("""
     import keras
     import numpy as np
     from vae_tutorial.config import seed_everything
-    from vae_tutorial.data.images import load_digits
-    from vae_tutorial.models.image_vae import ImageVAE
+    from vae_tutorial.images.data import load_digits
+    from vae_tutorial.images.vae import ImageVAE
 
     (x, _), _ = load_digits(seed=0)
     x = x[:32]
@@ -74,9 +74,10 @@ from vae_tutorial._backend import tf
 cpu = tf.config.list_physical_devices("CPU")[0]
 tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
 import numpy as np
-from vae_tutorial.data.posts import load_blog_folder, write_sample_blog_folder
+from vae_tutorial.text.posts import load_blog_folder, write_sample_blog_folder
 from vae_tutorial.errors import DataWarning
-from vae_tutorial.workflows import images, text
+from vae_tutorial.images import workflow
+from vae_tutorial.text import blog as text_blog
 
 root = Path(tempfile.mkdtemp())
 with warnings.catch_warnings():
@@ -85,9 +86,10 @@ with warnings.catch_warnings():
 """
 
 TRAINERS = PREAMBLE + textwrap.dedent("""
-    from vae_tutorial.data.images import load_digits
-    from vae_tutorial.models.text_vae import TextVAE
-    from vae_tutorial.training import trainers
+    from vae_tutorial.images.data import load_digits
+    from vae_tutorial.text.vae import TextVAE
+    from vae_tutorial.images.train import train_image_vae
+    from vae_tutorial.text import train
 
     strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
     out = {}
@@ -114,32 +116,32 @@ TRAINERS = PREAMBLE + textwrap.dedent("""
     conditions = rng.standard_normal((64, 3)).astype(np.float32)
     small = {"epochs": 1, "batch_size": 16, "verbose": 0, "strategy": strategy}
     sizes = {"latent_dim": 2, "embed_dim": 4, "encoder_units": 4, "decoder_units": 8}
-    attempt("train_image_vae", lambda: trainers.train_image_vae(x, x_test, **small))
-    attempt("train_text_vae", lambda: trainers.train_text_vae(ids, ids[:16], vocab_size=30, **small, **sizes))
+    attempt("train_image_vae", lambda: train_image_vae(x, x_test, **small))
+    attempt("train_text_vae", lambda: train.train_text_vae(ids, ids[:16], vocab_size=30, **small, **sizes))
     attempt(
         "train_language_model",
-        lambda: trainers.train_language_model(ids, vocab_size=30, embed_dim=4, decoder_units=8, **small),
+        lambda: train.train_language_model(ids, vocab_size=30, embed_dim=4, decoder_units=8, **small),
     )
     attempt(
         "train_conditional_vae",
-        lambda: trainers.train_conditional_vae(ids, conditions, vocab_size=30, **small, **sizes),
+        lambda: train.train_conditional_vae(ids, conditions, vocab_size=30, **small, **sizes),
     )
     attempt(
         "train_with_latent_penalty",
-        lambda: trainers.train_with_latent_penalty(
+        lambda: train.train_with_latent_penalty(
             TextVAE(30, 6, seed=0, **sizes), ids, np.zeros((64, 2), np.float32), **small
         ),
     )
 
     def image_dir():
-        run = images.train_image_dir(x, x_test, root / "images", iwae_k=2, **small)
+        run = workflow.train_image_dir(x, x_test, root / "images", iwae_k=2, **small)
         return run.model, run.history
 
     def blog():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DataWarning)
             posts = load_blog_folder(posts_dir)[:8]
-        run = text.train_blog_vae(
+        run = text_blog.train_blog_vae(
             posts, root / "text", init="scratch", iwae_k=2, max_length=12, vocab_size=60, patience=None,
             **small, **sizes,
         )
@@ -150,10 +152,10 @@ TRAINERS = PREAMBLE + textwrap.dedent("""
 
         two = {**small, "epochs": 2}
         try:
-            images.train_image_dir(x, x_test, root / "resumed", iwae_k=2, callbacks=[InterruptAfterEpoch(1)], **two)
+            workflow.train_image_dir(x, x_test, root / "resumed", iwae_k=2, callbacks=[InterruptAfterEpoch(1)], **two)
         except KeyboardInterrupt:
             pass
-        run = images.train_image_dir(x, x_test, root / "resumed", iwae_k=2, **two)
+        run = workflow.train_image_dir(x, x_test, root / "resumed", iwae_k=2, **two)
         assert len(run.history["loss"]) == 2, run.history
         return run.model, run.history
 
@@ -177,8 +179,8 @@ CLI = PREAMBLE + textwrap.dedent("""
 
         setattr(module, name, wrapper)
 
-    wrap(images, "train_image_dir")
-    wrap(text, "train_blog_vae")
+    wrap(workflow, "train_image_dir")
+    wrap(text_blog, "train_blog_vae")
     few = root / "few"
     few.mkdir()
     for post in sorted(posts_dir.glob("post_*.txt"))[:6]:

@@ -1,12 +1,12 @@
-"""The ELBO identity on the exact linear-Gaussian model (vae_tutorial.elbo), each figure against an
+"""The ELBO identity on the exact linear-Gaussian model (vae_tutorial.theory.elbo), each figure against an
 independent computation: SciPy's densities, Bayes' rule evaluated pointwise, Monte Carlo."""
 
 import numpy as np
 import pytest
 from scipy import stats
 
-from vae_tutorial import gaussian
-from vae_tutorial.elbo import LinearGaussian
+from vae_tutorial.theory import gaussian
+from vae_tutorial.theory.elbo import LinearGaussian
 from vae_tutorial.errors import DataError
 
 

@@ -11,8 +11,8 @@ import pytest
 from gensim.models import Word2Vec
 from scipy.spatial.distance import cosine as scipy_cosine_distance
 
-from vae_tutorial.data.text import lee_articles
-from vae_tutorial.embeddings import (
+from vae_tutorial.text.corpus import lee_articles
+from vae_tutorial.text.embeddings import (
     cosine,
     embedding_agreement,
     load_vectors,
@@ -71,8 +71,8 @@ def test_training_twice_with_one_seed_gives_identical_vectors_and_another_seed_d
 def test_training_gives_identical_vectors_in_fresh_processes_whatever_the_hash_seed(tmp_path):
     script = (
         "import sys, numpy as np\n"
-        "from vae_tutorial.data.text import lee_articles\n"
-        "from vae_tutorial.embeddings import train_word2vec\n"
+        "from vae_tutorial.text.corpus import lee_articles\n"
+        "from vae_tutorial.text.embeddings import train_word2vec\n"
         "kv = train_word2vec(lee_articles('test'), vector_size=16, epochs=5)\n"
         "np.save(sys.argv[1], kv.vectors)\n"
         "print('\\n'.join(kv.index_to_key))\n"

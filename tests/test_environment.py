@@ -7,7 +7,7 @@ from importlib import metadata
 from pathlib import Path
 
 from packaging.requirements import Requirement
-from vae_tutorial import environment
+from vae_tutorial.course import environment
 
 PYPROJECT = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())["project"]
 
@@ -45,7 +45,7 @@ def test_a_version_outside_the_range_or_missing_gets_a_line_with_the_pip_command
 
 def test_check_prints_each_problem_and_imports_no_tensorflow():
     code = (
-        "import sys; from vae_tutorial import environment; ok = environment.check(); "
+        "import sys; from vae_tutorial.course import environment; ok = environment.check(); "
         "print(ok, 'tensorflow' in sys.modules, 'keras' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

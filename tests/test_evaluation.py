@@ -1,4 +1,4 @@
-"""vae_tutorial.evaluation against hand computations, an exact log p(x) by quadrature, and a trained model.
+"""vae_tutorial.theory.estimates against hand computations, an exact log p(x) by quadrature, and a trained model.
 
 Most checks use a small stand-in for the model interface that the functions rely on,
 ``encode(x, batch_size) -> (z_mean, z_log_var)`` and ``reconstruction_nll(x, z) -> -log p(x|z)``:
@@ -10,7 +10,9 @@ import pytest
 from scipy import stats
 from scipy.special import log_expit, logsumexp
 
-from vae_tutorial import evaluation, gaussian
+from vae_tutorial.images import anomaly
+from vae_tutorial.theory import estimates
+from vae_tutorial.theory import gaussian
 
 IMAGE = (2, 3, 1)  # six Bernoulli pixels: small enough to integrate p(x) over z exactly
 PIXELS = int(np.prod(IMAGE))
@@ -69,12 +71,12 @@ def test_negative_elbo_matches_a_hand_computation(n_samples):
         recon -= _log_px_given_z(x, model.decode_logits(z)) / n_samples
     kl = gaussian.kl_diag_to_standard(z_mean, z_log_var)
 
-    got = evaluation.negative_elbo(model, x, n_samples=n_samples, seed=9)
+    got = estimates.negative_elbo(model, x, n_samples=n_samples, seed=9)
     assert got["reconstruction"] == pytest.approx(recon.mean(), rel=1e-6)
     assert got["kl"] == pytest.approx(kl.mean(), rel=1e-10)
     assert got["neg_elbo"] == pytest.approx(recon.mean() + kl.mean(), rel=1e-6)
 
-    terms = evaluation.elbo_terms(model, x, n_samples=n_samples, seed=9)
+    terms = estimates.elbo_terms(model, x, n_samples=n_samples, seed=9)
     np.testing.assert_allclose(terms["reconstruction"], recon, rtol=1e-6)
     np.testing.assert_allclose(terms["kl"], kl, rtol=1e-10)
 
@@ -97,7 +99,7 @@ def test_importance_weighted_nll_matches_a_hand_computation(k):
         ]
     )
     expected = -(logsumexp(log_w, axis=0) - np.log(k)).mean()
-    assert evaluation.importance_weighted_nll(model, x, k=k, seed=4) == pytest.approx(expected, rel=1e-6)
+    assert estimates.importance_weighted_nll(model, x, k=k, seed=4) == pytest.approx(expected, rel=1e-6)
 
 
 class QuadratureVAE:
@@ -152,24 +154,24 @@ def quadrature():
 
 def test_iwae_converges_to_the_exact_negative_log_likelihood_and_the_elbo_does_not(quadrature):
     model, x, exact = quadrature  # 250 images: three batches of the default batch_size 100
-    neg_elbo = evaluation.negative_elbo(model, x, n_samples=50)["neg_elbo"]
+    neg_elbo = estimates.negative_elbo(model, x, n_samples=50)["neg_elbo"]
     assert neg_elbo > exact + 0.1, (neg_elbo, exact)  # a lower bound on log p(x), and a loose one here
-    estimates = {k: evaluation.importance_weighted_nll(model, x, k=k, seed=1) for k in (1, 10, 1000)}
-    assert estimates[1000] == pytest.approx(exact, abs=0.01), estimates
-    assert estimates[1] > estimates[10] > estimates[1000] - 0.005, estimates
+    by_k = {k: estimates.importance_weighted_nll(model, x, k=k, seed=1) for k in (1, 10, 1000)}
+    assert by_k[1000] == pytest.approx(exact, abs=0.01), by_k
+    assert by_k[1] > by_k[10] > by_k[1000] - 0.005, by_k
 
 
 def test_iwae_with_one_sample_is_the_negative_elbo_in_expectation(quadrature):
     model, x, _ = quadrature
-    iwae = [evaluation.importance_weighted_nll(model, x, k=1, seed=s) for s in range(40)]
-    neg_elbo = evaluation.negative_elbo(model, x, n_samples=200, seed=99)["neg_elbo"]
+    iwae = [estimates.importance_weighted_nll(model, x, k=1, seed=s) for s in range(40)]
+    neg_elbo = estimates.negative_elbo(model, x, n_samples=200, seed=99)["neg_elbo"]
     se = np.std(iwae, ddof=1) / np.sqrt(len(iwae))
     assert abs(np.mean(iwae) - neg_elbo) < 4 * se + 0.003, (np.mean(iwae), neg_elbo, se)
 
 
 def test_iwae_decodes_k_codes_per_image():
     model, x = AffineVAE(latent_dim=2), _images(250)
-    evaluation.importance_weighted_nll(model, x, k=7, batch_size=100)
+    estimates.importance_weighted_nll(model, x, k=7, batch_size=100)
     assert model.decoded == 7 * 250
 
 
@@ -181,19 +183,19 @@ def test_active_units_counts_the_dimensions_whose_mean_varies_with_x():
     model, x = AffineVAE(latent_dim=5, mean_scale=[2.0, 1.0, 0.5, 0.02, 0.0]), _images(200)
     variances = np.var(model.encode(x)[0], axis=0)
     assert np.all(variances[:3] > 0.05) and np.all(variances[3:] < 0.002), variances
-    assert evaluation.active_units(model, x) == 3
-    assert evaluation.active_units(model, x, threshold=1e-12) == 4  # the 0.02-scaled one, not the constant
-    assert evaluation.active_units(model, x, threshold=np.sort(variances)[-1] + 1) == 0
+    assert estimates.active_units(model, x) == 3
+    assert estimates.active_units(model, x, threshold=1e-12) == 4  # the 0.02-scaled one, not the constant
+    assert estimates.active_units(model, x, threshold=np.sort(variances)[-1] + 1) == 0
 
 
 def test_kl_per_dimension_is_the_closed_form_per_dimension_and_sums_to_the_kl():
     model, x = AffineVAE(latent_dim=4), _images(60)
     z_mean, z_log_var = model.encode(x)
-    per_dim = evaluation.kl_per_dimension(model, x)
+    per_dim = estimates.kl_per_dimension(model, x)
     assert per_dim.shape == (4,)
     expected = [gaussian.kl_diag_to_standard(z_mean[:, [j]], z_log_var[:, [j]]).mean() for j in range(4)]
     np.testing.assert_allclose(per_dim, expected, rtol=1e-10)
-    assert per_dim.sum() == pytest.approx(evaluation.negative_elbo(model, x)["kl"], rel=1e-10)
+    assert per_dim.sum() == pytest.approx(estimates.negative_elbo(model, x)["kl"], rel=1e-10)
 
 
 # --- a trained ImageVAE ---------------------------------------------------------------------
@@ -207,8 +209,8 @@ def trained(trained_image_vae, digits):
 
 def test_iwae_is_below_the_negative_elbo_on_a_trained_model(trained):
     model, x = trained
-    bound = evaluation.negative_elbo(model, x, n_samples=20)["neg_elbo"]
-    iwae = evaluation.importance_weighted_nll(model, x, k=50)
+    bound = estimates.negative_elbo(model, x, n_samples=20)["neg_elbo"]
+    iwae = estimates.importance_weighted_nll(model, x, k=50)
     assert iwae < bound, (iwae, bound)
     assert iwae > bound - 30, "a tighter bound, not a different quantity"
 
@@ -217,8 +219,7 @@ def test_iwae_with_one_sample_matches_the_negative_elbo_on_a_trained_model(train
     model, x = trained
     # paired by seed: both draw the same z, so only the KL estimate (sampled vs closed form) differs
     differences = [
-        evaluation.importance_weighted_nll(model, x, k=1, seed=s)
-        - evaluation.negative_elbo(model, x, seed=s)["neg_elbo"]
+        estimates.importance_weighted_nll(model, x, k=1, seed=s) - estimates.negative_elbo(model, x, seed=s)["neg_elbo"]
         for s in range(8)
     ]
     se = np.std(differences, ddof=1) / np.sqrt(len(differences))
@@ -227,11 +228,11 @@ def test_iwae_with_one_sample_matches_the_negative_elbo_on_a_trained_model(train
 
 def test_anomaly_scores_are_per_image_negative_elbos_and_flag_inverted_digits(trained):
     model, x = trained
-    scores = evaluation.anomaly_scores(model, x, n_samples=4, seed=3)
+    scores = anomaly.anomaly_scores(model, x, n_samples=4, seed=3)
     assert scores.shape == (len(x),)
-    terms = evaluation.elbo_terms(model, x, n_samples=4, seed=3)
+    terms = estimates.elbo_terms(model, x, n_samples=4, seed=3)
     np.testing.assert_allclose(scores, terms["reconstruction"] + terms["kl"], rtol=1e-6)
-    assert scores.mean() == pytest.approx(evaluation.negative_elbo(model, x, n_samples=4, seed=3)["neg_elbo"])
+    assert scores.mean() == pytest.approx(estimates.negative_elbo(model, x, n_samples=4, seed=3)["neg_elbo"])
 
-    inverted = evaluation.anomaly_scores(model, 1.0 - x, n_samples=4, seed=3)
+    inverted = anomaly.anomaly_scores(model, 1.0 - x, n_samples=4, seed=3)
     assert np.median(inverted) > 2 * np.median(scores), (np.median(inverted), np.median(scores))

@@ -3,9 +3,11 @@
 import numpy as np
 import pytest
 
-from vae_tutorial import exercises, gaussian
+from vae_tutorial.course import exercises
+from vae_tutorial.course import text_exercises
+from vae_tutorial.theory import gaussian
 from vae_tutorial._backend import tf
-from vae_tutorial.gaussian import kl_diag_to_standard
+from vae_tutorial.theory.gaussian import kl_diag_to_standard
 
 # isort: split
 import keras  # after vae_tutorial._backend, which imports TensorFlow quietly
@@ -161,7 +163,7 @@ def test_check_reparameterize_accepts_a_correct_solution(answer, capsys):
 
 
 def test_check_reparameterize_accepts_the_package_solution(capsys):
-    from vae_tutorial.sampling import reparameterize
+    from vae_tutorial.theory.sampling import reparameterize
 
     _passes(exercises.check_reparameterize, reparameterize, capsys)
 
@@ -233,7 +235,7 @@ def _word_dropout(ids, p, rng):
 
 
 def test_check_word_dropout_accepts_a_correct_solution(capsys):
-    assert exercises.check_word_dropout(_word_dropout) is True
+    assert text_exercises.check_word_dropout(_word_dropout) is True
     assert "✅" in capsys.readouterr().out
 
 
@@ -247,7 +249,7 @@ def test_check_word_dropout_accepts_a_correct_solution(capsys):
     ],
 )
 def test_check_word_dropout_rejects_with_its_hint(wrong, hint, capsys):
-    assert exercises.check_word_dropout(wrong) is False
+    assert text_exercises.check_word_dropout(wrong) is False
     assert hint in capsys.readouterr().out
 
 
@@ -256,18 +258,18 @@ def test_check_word_dropout_catches_in_place_edits(capsys):
         ids[(rng.random(ids.shape) < p) & (ids > 2)] = 1
         return ids
 
-    assert exercises.check_word_dropout(in_place) is False
+    assert text_exercises.check_word_dropout(in_place) is False
     assert "in place" in capsys.readouterr().out
 
 
 def test_check_masked_nll_accepts_the_masked_sum_and_agrees_with_losses(capsys):
-    from vae_tutorial.losses import masked_token_nll
+    from vae_tutorial.theory.losses import masked_token_nll
 
     def masked_nll(targets, log_probs):
         real = targets != 0
         return -log_probs[np.arange(len(targets)), targets][real].sum()
 
-    assert exercises.check_masked_nll(masked_nll) is True
+    assert text_exercises.check_masked_nll(masked_nll) is True
     assert "✅" in capsys.readouterr().out
     # the same quantity as the package's loss, computed from logits by Keras
     rng = np.random.default_rng(0)
@@ -288,7 +290,7 @@ def test_check_masked_nll_accepts_the_masked_sum_and_agrees_with_losses(capsys):
     ],
 )
 def test_check_masked_nll_rejects_with_its_hint(wrong, hint, capsys):
-    assert exercises.check_masked_nll(wrong) is False
+    assert text_exercises.check_masked_nll(wrong) is False
     assert hint in capsys.readouterr().out
 
 
@@ -336,23 +338,25 @@ def truncated_share_right(lengths, max_length):
 
 
 def test_check_truncated_share_accepts_the_right_answer_and_names_each_mistake(capsys):
-    _passes(exercises.check_truncated_share, truncated_share_right, capsys)
-    _fails_with(exercises.check_truncated_share, lambda n, m: 1 - truncated_share_right(n, m), "kept", capsys)
-    _fails_with(exercises.check_truncated_share, lambda n, m: np.mean(np.asarray(n) > m), "you counted posts", capsys)
-    _fails_with(exercises.check_truncated_share, lambda n, m: 0.5, "Sum max(length - max_length, 0)", capsys)
-    _fails_with(exercises.check_truncated_share, lambda n, m: n.nope, "raised AttributeError", capsys)
+    _passes(text_exercises.check_truncated_share, truncated_share_right, capsys)
+    _fails_with(text_exercises.check_truncated_share, lambda n, m: 1 - truncated_share_right(n, m), "kept", capsys)
+    _fails_with(
+        text_exercises.check_truncated_share, lambda n, m: np.mean(np.asarray(n) > m), "you counted posts", capsys
+    )
+    _fails_with(text_exercises.check_truncated_share, lambda n, m: 0.5, "Sum max(length - max_length, 0)", capsys)
+    _fails_with(text_exercises.check_truncated_share, lambda n, m: n.nope, "raised AttributeError", capsys)
 
 
 def window_sizes_right(lengths, max_tokens):
     """Through the package's chunk_post, on sentences of n tokens each ("W w w ... w.")."""
-    from vae_tutorial.data.posts import chunk_post
+    from vae_tutorial.text.windows import chunk_post
 
     sentences = " ".join(" ".join(["W"] + ["w"] * (n - 1)) + "." for n in lengths)
     return [len(chunk.split()) for chunk in chunk_post(sentences, max_tokens)]
 
 
 def test_check_window_sizes_accepts_the_package_chunker_and_names_each_mistake(capsys):
-    _passes(exercises.check_window_sizes, window_sizes_right, capsys)  # the package's chunk_post agrees
+    _passes(text_exercises.check_window_sizes, window_sizes_right, capsys)  # the package's chunk_post agrees
 
     def overfull(lengths, max_tokens):
         return [sum(lengths)] if lengths else []
@@ -363,9 +367,9 @@ def test_check_window_sizes_accepts_the_package_chunker_and_names_each_mistake(c
     def one_per_sentence(lengths, max_tokens):
         return [p for n in lengths for p in window_sizes_right([n], max_tokens)]
 
-    _fails_with(exercises.check_window_sizes, overfull, "more than max_tokens", capsys)
-    _fails_with(exercises.check_window_sizes, drops_long, "cut, never drop", capsys)
-    _fails_with(exercises.check_window_sizes, one_per_sentence, "does not fit", capsys)
+    _fails_with(text_exercises.check_window_sizes, overfull, "more than max_tokens", capsys)
+    _fails_with(text_exercises.check_window_sizes, drops_long, "cut, never drop", capsys)
+    _fails_with(text_exercises.check_window_sizes, one_per_sentence, "does not fit", capsys)
 
 
 # --- notebook 06: topic vectors and the hit rate -------------------------------------------
@@ -378,16 +382,16 @@ def topic_vector_right(kv, words):
 
 
 def test_check_topic_vector_accepts_the_right_answer_and_names_each_mistake(capsys):
-    _passes(exercises.check_topic_vector, topic_vector_right, capsys)
+    _passes(text_exercises.check_topic_vector, topic_vector_right, capsys)
 
     def raw_mean(kv, words):
         mean = np.mean([kv[w] for w in words], axis=0)
         return mean / np.linalg.norm(mean)
 
-    _fails_with(exercises.check_topic_vector, raw_mean, "normalise each keyword's vector *before*", capsys)
-    _fails_with(exercises.check_topic_vector, lambda kv, w: 3 * topic_vector_right(kv, w), "unit length", capsys)
-    _fails_with(exercises.check_topic_vector, lambda kv, w: np.zeros(2), "shape (3,)", capsys)
-    _fails_with(exercises.check_topic_vector, lambda kv, w: kv["nope"], "raised KeyError", capsys)
+    _fails_with(text_exercises.check_topic_vector, raw_mean, "normalise each keyword's vector *before*", capsys)
+    _fails_with(text_exercises.check_topic_vector, lambda kv, w: 3 * topic_vector_right(kv, w), "unit length", capsys)
+    _fails_with(text_exercises.check_topic_vector, lambda kv, w: np.zeros(2), "shape (3,)", capsys)
+    _fails_with(text_exercises.check_topic_vector, lambda kv, w: kv["nope"], "raised KeyError", capsys)
 
 
 def hit_rate_right(text_vectors, requested, topic_vectors):
@@ -399,21 +403,21 @@ def hit_rate_right(text_vectors, requested, topic_vectors):
 
 
 def test_check_hit_rate_accepts_the_right_answer_and_names_each_mistake(capsys):
-    _passes(exercises.check_hit_rate, hit_rate_right, capsys)
+    _passes(text_exercises.check_hit_rate, hit_rate_right, capsys)
     _fails_with(
-        exercises.check_hit_rate,
+        text_exercises.check_hit_rate,
         lambda t, r, v: 4 * hit_rate_right(t, r, v) / 0.8 * 0.8 * 1.25,
         "number of hits",
         capsys,
     )
-    _fails_with(exercises.check_hit_rate, lambda t, r, v: 1 - hit_rate_right(t, r, v), "share of misses", capsys)
+    _fails_with(text_exercises.check_hit_rate, lambda t, r, v: 1 - hit_rate_right(t, r, v), "share of misses", capsys)
 
     def by_dot_product(text_vectors, requested, topic_vectors):
         names = list(topic_vectors)
         nearest = [names[i] for i in np.argmax(text_vectors @ np.stack(list(topic_vectors.values())).T, axis=1)]
         return np.mean([a == b for a, b in zip(nearest, requested, strict=True)])
 
-    _fails_with(exercises.check_hit_rate, by_dot_product, "expected 0.8", capsys)
+    _fails_with(text_exercises.check_hit_rate, by_dot_product, "expected 0.8", capsys)
 
 
 ROWS = {"β = 1": {"KL": 15.0, "active units": 11}, "β = 4": {"KL": 6.0, "active units": 4}}

@@ -18,7 +18,9 @@ import pytest
 from vae_tutorial import cli
 from vae_tutorial._backend import keras
 from vae_tutorial.errors import DataError
-from vae_tutorial.training import checkpoint, lock, model_dir
+from vae_tutorial.training import lock
+from vae_tutorial.training import checkpoint
+from vae_tutorial.training import directory
 
 from tests.helpers import finish, EpochRecorder, write_scans
 
@@ -143,7 +145,7 @@ def test_a_live_lock_is_refused_and_a_dead_ones_is_taken_over(tmp_path, capsys):
         assert holder.stdout.readline().strip() == "held"
         text = (out / lock.NAME).read_text()
         with pytest.raises(DataError, match=rf"is being trained by another run \(PID {holder.pid} on "):
-            model_dir.check(out, force=True)  # not even force takes a folder from a live run
+            directory.check(out, force=True)  # not even force takes a folder from a live run
         with pytest.raises(DataError, match=rf"PID {holder.pid}"):
             lock.DirectoryLock(out).__enter__()
         assert (out / lock.NAME).read_text() == text  # left alone
@@ -151,16 +153,16 @@ def test_a_live_lock_is_refused_and_a_dead_ones_is_taken_over(tmp_path, capsys):
         holder.kill()  # as kill -9: the process cannot remove its lock file
         holder.wait()
     assert (out / lock.NAME).exists() and lock.holder(out) is None  # the kernel released the lock
-    with model_dir.training(out, "images", force=False, plan={"seed": 0}):
+    with directory.training(out, "images", force=False, plan={"seed": 0}):
         assert lock.holder(out)["pid"] == os.getpid()
     assert f"taking over the lock of {out} from a run that is gone (PID {holder.pid}" in capsys.readouterr().err
     assert not (out / lock.NAME).exists()
 
 
 def test_force_resumes_its_own_interrupted_run_and_restarts_one_with_other_settings(tmp_path):
-    from vae_tutorial.data.images import load_digits
+    from vae_tutorial.images.data import load_digits
     from vae_tutorial.training.callbacks import InterruptAfterEpoch
-    from vae_tutorial.workflows.images import train_image_dir
+    from vae_tutorial.images.workflow import train_image_dir
 
     (x, _), (x_test, _) = load_digits(seed=0)
     x, x_test, out = x[:64], x_test[:32], tmp_path / "model"
@@ -195,10 +197,10 @@ def test_a_damaged_newest_checkpoint_falls_back_to_the_previous_one(tmp_path, ca
 def test_a_run_that_had_stopped_early_trains_no_more_when_resumed(tmp_path):
     from vae_tutorial.training.callbacks import ResumableEarlyStopping
     from vae_tutorial.training.fit import fit
-    from vae_tutorial.training.recipes import ImageRecipe
+    from vae_tutorial.images.recipes import ImageRecipe
 
-    from vae_tutorial.data.images import load_digits
-    from vae_tutorial.models.image_vae import ImageVAE
+    from vae_tutorial.images.data import load_digits
+    from vae_tutorial.images.vae import ImageVAE
 
     (x, _), (x_val, _) = load_digits(seed=0)
     recipe = ImageRecipe(epochs=8, batch_size=64, learning_rate=0.5)  # diverges: early stopping ends it

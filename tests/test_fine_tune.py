@@ -6,12 +6,13 @@ import warnings
 
 import pytest
 
-from vae_tutorial import cli, pretrained
-from vae_tutorial.data.posts import Post, load_blog_folder, write_sample_blog_folder
+from vae_tutorial import cli
+from vae_tutorial.text import pretrained
+from vae_tutorial.text.posts import Post, load_blog_folder, write_sample_blog_folder
 from vae_tutorial.errors import DataError, DataWarning
-from vae_tutorial.evaluation import unk_share
-from vae_tutorial.training import model_dir
-from vae_tutorial.workflows.text import load_blog_vae, train_blog_vae
+from vae_tutorial.text.measures import unk_share
+from vae_tutorial.training import directory
+from vae_tutorial.text.blog import load_blog_vae, train_blog_vae
 
 
 @pytest.fixture(scope="module")
@@ -30,17 +31,17 @@ def tuned(posts, tmp_path_factory):
 
 def test_fine_tuning_starts_from_the_shipped_model_and_says_so(tuned):
     out, blog = tuned
-    shipped = pretrained.load()
+    shipped = pretrained.load_pretrained()
     config = json.loads((out / "config.json").read_text())
     assert config["training"]["init"] == "pretrained"
     assert config["data"]["source"].endswith("posts")  # where the posts were read from, not "a list of posts"
     assert config["training"]["pretrained_sha256"] == shipped.config["files"]["model.keras"]["sha256"]
     for field in ("latent_dim", "decoder_units", "embed_dim", "max_length", "vocab_size"):
         assert config["recipe"][field] == shipped.config["recipe"][field], field
-    assert sorted(model_dir.files("text", out)) == sorted(
-        [*model_dir.COMMON_FILES, "tokenizer/tokenizer.json", "tokenizer/subwords.json"]
+    assert sorted(directory.files("text", out)) == sorted(
+        [*directory.COMMON_FILES, "tokenizer/tokenizer.json", "tokenizer/subwords.json"]
     )
-    assert all((out / name).is_file() for name in model_dir.files("text", out))
+    assert all((out / name).is_file() for name in directory.files("text", out))
     # one epoch moved the weights away from the shipped ones
     moved = [abs(a - b).max() for a, b in zip(blog.model.get_weights(), shipped.model.get_weights(), strict=True)]
     assert max(moved) > 0

@@ -99,10 +99,10 @@ def test_batches_keep_a_tuple_of_inputs_together_as_one_x():
 
 
 def test_epoch_line_says_where_a_resumed_run_starts_and_shows_the_validation_elbo(tmp_path, capsys):
-    from vae_tutorial.data.images import load_digits
-    from vae_tutorial.models.image_vae import ImageVAE
+    from vae_tutorial.images.data import load_digits
+    from vae_tutorial.images.vae import ImageVAE
     from vae_tutorial.training.callbacks import EpochFigures, EpochLine, InterruptAfterEpoch
-    from vae_tutorial.training.recipes import ImageRecipe
+    from vae_tutorial.images.recipes import ImageRecipe
 
     (x, _), (x_val, _) = load_digits(seed=0)
 

@@ -1,10 +1,10 @@
-"""vae_tutorial.gaussian against scipy, Monte Carlo, numerical integration and its own error messages."""
+"""vae_tutorial.theory.gaussian against scipy, Monte Carlo, numerical integration and its own error messages."""
 
 import numpy as np
 import pytest
 from scipy import integrate, stats
 
-from vae_tutorial import gaussian
+from vae_tutorial.theory import gaussian
 from vae_tutorial.errors import DataError
 
 

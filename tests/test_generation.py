@@ -10,12 +10,13 @@ import weakref
 import numpy as np
 import pytest
 
-from vae_tutorial import generation
+from vae_tutorial.text import decoding
+from vae_tutorial.text import generate
 from vae_tutorial._backend import keras
-from vae_tutorial.data.text import BOS_ID, EOS_ID, PAD_ID, UNK_ID
+from vae_tutorial.text.tokens import BOS_ID, EOS_ID, PAD_ID, UNK_ID
 from vae_tutorial.errors import DataError
-from vae_tutorial.models.conditional import ConditionalTextVAE
-from vae_tutorial.models.text_vae import TextVAE
+from vae_tutorial.text.conditional import ConditionalTextVAE
+from vae_tutorial.text.vae import TextVAE
 
 MAX_LENGTH = 12
 LATENT = 4
@@ -78,9 +79,9 @@ def _assert_eos_then_padding(ids):
 
 
 def test_greedy_picks_the_argmax_of_the_teacher_forced_logits_at_every_step(model, codes):
-    ids = generation.decode(model, codes)
+    ids = decoding.decode(model, codes)
     assert ids.shape == (8, MAX_LENGTH) and ids.dtype == np.int32
-    np.testing.assert_array_equal(generation.decode(model, codes), ids)  # deterministic
+    np.testing.assert_array_equal(decoding.decode(model, codes), ids)  # deterministic
     _assert_eos_then_padding(ids)
     # the decoder is causal, so teacher forcing on the output replays the decoding steps
     logits = model.decoder_logits(codes, _shift_right(ids))
@@ -92,11 +93,11 @@ def test_greedy_picks_the_argmax_of_the_teacher_forced_logits_at_every_step(mode
 
 
 def test_top_k_samples_among_the_k_likeliest_words_and_k_1_is_greedy(model, codes):
-    greedy = generation.decode(model, codes)
-    np.testing.assert_array_equal(generation.decode(model, codes, "top_k", k=1, seed=3), greedy)
-    ids = generation.decode(model, codes, "top_k", k=3, seed=3)
+    greedy = decoding.decode(model, codes)
+    np.testing.assert_array_equal(decoding.decode(model, codes, "top_k", k=1, seed=3), greedy)
+    ids = decoding.decode(model, codes, "top_k", k=3, seed=3)
     _assert_eos_then_padding(ids)
-    np.testing.assert_array_equal(generation.decode(model, codes, "top_k", k=3, seed=3), ids)
+    np.testing.assert_array_equal(decoding.decode(model, codes, "top_k", k=3, seed=3), ids)
     assert not np.array_equal(ids, greedy)
     logits = model.decoder_logits(codes, _shift_right(ids))
     logits[..., [PAD_ID, BOS_ID, UNK_ID]] = -np.inf  # never chosen (unknown=False by default)
@@ -107,13 +108,13 @@ def test_top_k_samples_among_the_k_likeliest_words_and_k_1_is_greedy(model, code
 
 
 def test_sampling_is_reproducible_for_a_seed_and_sharp_at_low_temperature(model, codes):
-    ids = generation.decode(model, codes, "sample", seed=5)
+    ids = decoding.decode(model, codes, "sample", seed=5)
     _assert_eos_then_padding(ids)
-    np.testing.assert_array_equal(generation.decode(model, codes, "sample", seed=5), ids)
-    assert not np.array_equal(generation.decode(model, codes, "sample", seed=6), ids)
+    np.testing.assert_array_equal(decoding.decode(model, codes, "sample", seed=5), ids)
+    assert not np.array_equal(decoding.decode(model, codes, "sample", seed=6), ids)
     # softmax(logits / 1e-4) puts all its mass on the argmax: greedy
     np.testing.assert_array_equal(
-        generation.decode(model, codes, "sample", temperature=1e-4, seed=5), generation.decode(model, codes)
+        decoding.decode(model, codes, "sample", temperature=1e-4, seed=5), decoding.decode(model, codes)
     )
 
 
@@ -121,17 +122,15 @@ def test_sampling_is_reproducible_for_a_seed_and_sharp_at_low_temperature(model,
 
 
 def test_beam_of_width_one_is_greedy(model, codes):
-    np.testing.assert_array_equal(
-        generation.decode(model, codes, "beam", beam_width=1), generation.decode(model, codes)
-    )
+    np.testing.assert_array_equal(decoding.decode(model, codes, "beam", beam_width=1), decoding.decode(model, codes))
 
 
 def test_beam_scores_higher_than_greedy_on_the_whole(model, codes):
-    greedy = generation.decode(model, codes)
-    beam = generation.decode(model, codes, "beam", beam_width=4)
+    greedy = decoding.decode(model, codes)
+    beam = decoding.decode(model, codes, "beam", beam_width=4)
     _assert_eos_then_padding(beam)
-    greedy_scores = generation.sequence_log_prob(model, codes, greedy)
-    beam_scores = generation.sequence_log_prob(model, codes, beam)
+    greedy_scores = decoding.sequence_log_prob(model, codes, greedy)
+    beam_scores = decoding.sequence_log_prob(model, codes, beam)
     # a beam may prune the greedy path and end lower (no guarantee), but not often, and it wins on average
     assert np.sum(beam_scores >= greedy_scores - 1e-4) >= 6, (beam_scores, greedy_scores)
     assert np.mean(beam_scores - greedy_scores) > 1.0, (beam_scores, greedy_scores)
@@ -163,9 +162,9 @@ def test_a_beam_wider_than_all_prefixes_finds_the_best_sequence_of_an_exhaustive
     candidates = np.unique(candidates, axis=0)
     for z in rng.standard_normal((3, 1, 2)).astype(np.float32):
         scores = _hand_scores(tiny, np.repeat(z, len(candidates), axis=0), candidates)
-        found = generation.decode(tiny, z, "beam", beam_width=216, unknown=True)  # the search's words: all 6
+        found = decoding.decode(tiny, z, "beam", beam_width=216, unknown=True)  # the search's words: all 6
         assert _hand_scores(tiny, z, found)[0] == pytest.approx(scores.max(), abs=1e-4)
-        narrow = generation.decode(tiny, z, "beam", beam_width=1, unknown=True)  # greedy: never better
+        narrow = decoding.decode(tiny, z, "beam", beam_width=1, unknown=True)  # greedy: never better
         assert _hand_scores(tiny, z, narrow)[0] <= scores.max() + 1e-4
 
 
@@ -177,11 +176,11 @@ def test_the_repeat_decoder_decodes_every_position_from_one_pass():
     by_hand = logits.argmax(-1)
     for row in by_hand:
         row[_until_eos(row).stop :] = PAD_ID
-    greedy = generation.decode(tiny, z)
+    greedy = decoding.decode(tiny, z)
     np.testing.assert_array_equal(greedy, by_hand)
-    np.testing.assert_array_equal(generation.decode(tiny, z, "beam"), greedy)  # beam falls back to greedy
-    np.testing.assert_array_equal(generation.decode(tiny, z, "top_k", k=1, seed=0), greedy)
-    _assert_eos_then_padding(generation.decode(tiny, z, "sample", seed=0))
+    np.testing.assert_array_equal(decoding.decode(tiny, z, "beam"), greedy)  # beam falls back to greedy
+    np.testing.assert_array_equal(decoding.decode(tiny, z, "top_k", k=1, seed=0), greedy)
+    _assert_eos_then_padding(decoding.decode(tiny, z, "sample", seed=0))
 
 
 def test_decode_never_emits_pad_or_bos_as_a_word():
@@ -191,8 +190,8 @@ def test_decode_never_emits_pad_or_bos_as_a_word():
     failures = []
     for decoder in ("autoregressive", "repeat"):
         tiny = _tiny(8, 5, decoder, scale=0.5, seed=3, special_bias=5.0)
-        for method in generation.METHODS:
-            ids = generation.decode(tiny, z, method, k=3, beam_width=3, seed=0)
+        for method in decoding.METHODS:
+            ids = decoding.decode(tiny, z, method, k=3, beam_width=3, seed=0)
             words = [row[: _until_eos(row).stop - (EOS_ID in row)] for row in ids]
             if any(np.isin(w, [PAD_ID, BOS_ID]).any() for w in words):
                 failures.append((decoder, method))
@@ -205,14 +204,12 @@ def test_unk_is_never_chosen_unless_unknown_is_true_even_when_the_decoder_favour
         tiny = _tiny(8, 5, decoder, scale=0.5, seed=4)
         bias = tiny.decoder.get_layer("logits").bias
         bias.assign(bias.numpy() + 8.0 * (np.arange(8) == UNK_ID))  # [UNK] is now the likeliest word
-        for method in generation.METHODS:
-            assert not (generation.decode(tiny, z, method, k=3, beam_width=3, seed=0) == UNK_ID).any(), method
-            assert (generation.decode(tiny, z, method, k=3, beam_width=3, seed=0, unknown=True) == UNK_ID).any()
+        for method in decoding.METHODS:
+            assert not (decoding.decode(tiny, z, method, k=3, beam_width=3, seed=0) == UNK_ID).any(), method
+            assert (decoding.decode(tiny, z, method, k=3, beam_width=3, seed=0, unknown=True) == UNK_ID).any()
 
 
-@pytest.mark.parametrize(
-    "function", [generation.decode, generation.variations, generation.interpolate, generation.sample]
-)
+@pytest.mark.parametrize("function", [decoding.decode, generate.variations, generate.interpolate, generate.sample])
 def test_unknown_is_false_by_default_everywhere(function):
     assert inspect.signature(function).parameters["unknown"].default is False
 
@@ -265,7 +262,7 @@ def test_stepped_logits_equal_the_teacher_forced_logits_at_every_position(cell, 
     decoder_ids = _shift_right(rng.integers(0, 30, (6, 7)).astype(np.int32))
     full = model.decoder_logits(z, decoder_ids, condition)
     zc = z if condition is None else np.concatenate([z, model._condition(condition, 6)], axis=1)
-    stepped = generation._Recurrent(model, zc)
+    stepped = decoding._Recurrent(model, zc)
     for t in range(7):
         np.testing.assert_allclose(stepped(decoder_ids[:, t], t), full[:, t], atol=1e-5, err_msg=f"position {t}")
     rnn = next(layer for layer in model.decoder.layers if isinstance(layer, keras.layers.RNN))
@@ -278,21 +275,21 @@ def test_stepped_greedy_equals_the_old_full_prefix_greedy(cell, condition_dim):
     rng = np.random.default_rng(3)
     z = rng.standard_normal((10, 3)).astype(np.float32)
     condition = rng.standard_normal(condition_dim).astype(np.float32) if condition_dim else None
-    ids = generation.decode(model, z, condition=condition)
+    ids = decoding.decode(model, z, condition=condition)
     np.testing.assert_array_equal(ids, _full_prefix_greedy(model, z, condition))
     assert len({tuple(row) for row in ids}) > 1
 
 
 def test_stepped_greedy_of_the_trained_model_equals_the_old_full_prefix_greedy(model, codes):
-    np.testing.assert_array_equal(generation.decode(model, codes), _full_prefix_greedy(model, codes))
+    np.testing.assert_array_equal(decoding.decode(model, codes), _full_prefix_greedy(model, codes))
 
 
 def test_beam_decodes_each_code_as_if_alone_in_batches_of_any_size(model, codes, monkeypatch):
-    together = generation.decode(model, codes, "beam", beam_width=3)
-    alone = [generation.decode(model, codes[i : i + 1], "beam", beam_width=3) for i in range(len(codes))]
+    together = decoding.decode(model, codes, "beam", beam_width=3)
+    alone = [decoding.decode(model, codes[i : i + 1], "beam", beam_width=3) for i in range(len(codes))]
     np.testing.assert_array_equal(together, np.concatenate(alone))
-    monkeypatch.setattr(generation, "BEAM_BATCH", 3 * 3 * model.vocab_size)  # 3 codes of 3 beams at once
-    np.testing.assert_array_equal(generation.decode(model, codes, "beam", beam_width=3), together)
+    monkeypatch.setattr(decoding, "BEAM_BATCH", 3 * 3 * model.vocab_size)  # 3 codes of 3 beams at once
+    np.testing.assert_array_equal(decoding.decode(model, codes, "beam", beam_width=3), together)
 
 
 # --- decoders of fixed logits: top-p and the repeated n-gram ban by hand ------------------------
@@ -336,7 +333,7 @@ NUCLEUS_PROBS = np.array([0.5, 0.5, 0.5, 0.08, 0.4, 0.25, 0.15, 0.12])
 @pytest.mark.parametrize("decoder", ["autoregressive", "repeat"])
 def test_top_p_samples_among_the_smallest_set_of_likeliest_words_reaching_p(top_p, temperature, kept, decoder):
     model = _fixed(np.log(NUCLEUS_PROBS), 2, decoder)
-    ids = generation.decode(model, np.zeros((1000, 2)), "top_p", temperature, top_p=top_p, seed=0)
+    ids = decoding.decode(model, np.zeros((1000, 2)), "top_p", temperature, top_p=top_p, seed=0)
     assert EOS_ID not in ids[:, 0]  # an empty text is never an answer: [EOS] can come second at the earliest
     first = ids[:, 1]  # the fixed decoder gives every position the same distribution
     assert set(np.unique(first).tolist()) == kept
@@ -348,8 +345,8 @@ def test_top_p_samples_among_the_smallest_set_of_likeliest_words_reaching_p(top_
 
 def test_top_p_of_one_is_plain_sampling(model, codes):
     np.testing.assert_array_equal(
-        generation.decode(model, codes, "top_p", 0.8, top_p=1.0, seed=4),
-        generation.decode(model, codes, "sample", 0.8, seed=4),
+        decoding.decode(model, codes, "top_p", 0.8, top_p=1.0, seed=4),
+        decoding.decode(model, codes, "sample", 0.8, seed=4),
     )
 
 
@@ -371,10 +368,10 @@ def test_no_repeat_ngram_forbids_the_word_that_would_complete_an_earlier_ngram(s
     expected = np.array([BY_HAND[size]] * 2)
     near_greedy = {"greedy": {}, "top_k": {"k": 1}, "top_p": {"top_p": 0.01}, "sample": {"temperature": 0.01}}
     for method, kwargs in near_greedy.items():
-        got = generation.decode(model, z, method, seed=0, no_repeat_ngram=size, **kwargs)
+        got = decoding.decode(model, z, method, seed=0, no_repeat_ngram=size, **kwargs)
         np.testing.assert_array_equal(got, expected, err_msg=method)
     # every other path takes a word 2 nats below the best at some step, while the greedy one loses < 1.5 nats
-    beam = generation.decode(model, z, "beam", beam_width=3, no_repeat_ngram=size)
+    beam = decoding.decode(model, z, "beam", beam_width=3, no_repeat_ngram=size)
     np.testing.assert_array_equal(beam, expected)
 
 
@@ -388,10 +385,10 @@ def test_no_repeat_ngram_holds_for_every_method(decoder):
     tiny = _tiny(8, 10, decoder, scale=1.0, seed=5)
     z = np.random.default_rng(5).standard_normal((20, 2)).astype(np.float32)
     looped = set()
-    for method in generation.METHODS:
-        free = generation.decode(tiny, z, method, k=3, beam_width=3, seed=0)
+    for method in decoding.METHODS:
+        free = decoding.decode(tiny, z, method, k=3, beam_width=3, seed=0)
         looped |= {method for row in free if _repeats_an_ngram(row, 2)}
-        banned = generation.decode(tiny, z, method, k=3, beam_width=3, seed=0, no_repeat_ngram=2)
+        banned = decoding.decode(tiny, z, method, k=3, beam_width=3, seed=0, no_repeat_ngram=2)
         _assert_eos_then_padding(banned)
         assert not any(_repeats_an_ngram(row, 2) for row in banned), method
     assert {"greedy", "beam"} <= looped, "without the ban these decoders repeat: else this test shows nothing"
@@ -421,7 +418,7 @@ def test_no_repeat_ngram_holds_for_every_method(decoder):
 def test_decode_rejects_bad_arguments_by_name(model, codes, kwargs, message):
     kwargs = {"z": codes, **kwargs}
     with pytest.raises(DataError, match=message):
-        generation.decode(model, **kwargs)
+        decoding.decode(model, **kwargs)
 
 
 # --- variations, interpolation, samples -----------------------------------------------------
@@ -441,12 +438,12 @@ def test_variation_codes_are_the_input_posterior_mean_plus_scaled_noise(model, v
     vectorizer = vectorizer_and_ids[0]
     text = far_pair[0]
     z_mean, z_log_var = model.encode(vectorizer.encode([text]))
-    still = generation.variation_codes(model, vectorizer, text, n=4, scale=0.0, seed=1)
+    still = generate.variation_codes(model, vectorizer, text, n=4, scale=0.0, seed=1)
     assert still.shape == (4, LATENT)
     np.testing.assert_array_equal(still, np.repeat(z_mean, 4, axis=0))
     eps = np.random.default_rng(1).standard_normal((4, LATENT))
     for scale in (1.0, 2.5):
-        got = generation.variation_codes(model, vectorizer, text, n=4, scale=scale, seed=1)
+        got = generate.variation_codes(model, vectorizer, text, n=4, scale=scale, seed=1)
         np.testing.assert_allclose(got, z_mean + scale * np.exp(0.5 * z_log_var) * eps, rtol=1e-5, atol=1e-6)
 
 
@@ -454,123 +451,123 @@ def test_variations_stay_near_their_own_input(model, vectorizer_and_ids, far_pai
     vectorizer = vectorizer_and_ids[0]
     means = model.encode(vectorizer.encode(list(far_pair)))[0]
     for own, other in ((0, 1), (1, 0)):
-        z = generation.variation_codes(model, vectorizer, far_pair[own], n=200, scale=1.0, seed=own)
+        z = generate.variation_codes(model, vectorizer, far_pair[own], n=200, scale=1.0, seed=own)
         to_own = np.linalg.norm(z - means[own], axis=1).mean()
         to_other = np.linalg.norm(z - means[other], axis=1).mean()
         assert to_own < to_other, (own, to_own, to_other)
-    first = generation.variations(model, vectorizer, far_pair[0], n=3, seed=0)
-    second = generation.variations(model, vectorizer, far_pair[1], n=3, seed=0)
+    first = generate.variations(model, vectorizer, far_pair[0], n=3, seed=0)
+    second = generate.variations(model, vectorizer, far_pair[1], n=3, seed=0)
     assert len(first) == len(second) == 3
     assert first != second
 
 
 def test_variations_decode_the_variation_codes(model, vectorizer_and_ids, far_pair):
     vectorizer = vectorizer_and_ids[0]
-    got = generation.variations(model, vectorizer, far_pair[0], n=3, scale=0.5, seed=4, method="top_k")
-    z = generation.variation_codes(model, vectorizer, far_pair[0], n=3, scale=0.5, seed=4)
-    assert got == vectorizer.decode(generation.decode(model, z, "top_k", seed=4))
+    got = generate.variations(model, vectorizer, far_pair[0], n=3, scale=0.5, seed=4, method="top_k")
+    z = generate.variation_codes(model, vectorizer, far_pair[0], n=3, scale=0.5, seed=4)
+    assert got == vectorizer.decode(decoding.decode(model, z, "top_k", seed=4))
 
 
 def test_interpolate_starts_and_ends_at_the_greedy_decoding_of_each_posterior_mean(model, vectorizer_and_ids, far_pair):
     vectorizer = vectorizer_and_ids[0]
-    path = generation.interpolate(model, vectorizer, *far_pair, steps=5)
+    path = generate.interpolate(model, vectorizer, *far_pair, steps=5)
     assert len(path) == 5 and all(isinstance(s, str) for s in path)
     means = model.encode(vectorizer.encode(list(far_pair)))[0]
-    ends = vectorizer.decode(generation.decode(model, means))
+    ends = vectorizer.decode(decoding.decode(model, means))
     assert (path[0], path[-1]) == (ends[0], ends[1])
     assert ends[0] != ends[1]
 
 
 def test_sample_decodes_prior_codes_from_the_seed(model, vectorizer_and_ids):
     vectorizer = vectorizer_and_ids[0]
-    texts = generation.sample(model, vectorizer, n=6, seed=9)
+    texts = generate.sample(model, vectorizer, n=6, seed=9)
     assert len(texts) == 6
-    assert generation.sample(model, vectorizer, n=6, seed=9) == texts
+    assert generate.sample(model, vectorizer, n=6, seed=9) == texts
     z = np.random.default_rng(9).standard_normal((6, LATENT)).astype(np.float32)
-    assert texts == vectorizer.decode(generation.decode(model, z))
+    assert texts == vectorizer.decode(decoding.decode(model, z))
 
 
 def test_variations_interpolate_reject_bad_input_by_name(model, vectorizer_and_ids):
     vectorizer = vectorizer_and_ids[0]
     for empty in ("", "   ", []):
         with pytest.raises(DataError, match=r"^text: is empty\. Pass a sentence"):
-            generation.variations(model, vectorizer, empty)
+            generate.variations(model, vectorizer, empty)
     with pytest.raises(DataError, match=r"^text: is empty\."):
-        generation.interpolate(model, vectorizer, "The sky is blue.", " ")
+        generate.interpolate(model, vectorizer, "The sky is blue.", " ")
     with pytest.raises(DataError, match=r"^n: must be a positive whole number, got 0\."):
-        generation.variations(model, vectorizer, "The sky is blue.", n=0)
+        generate.variations(model, vectorizer, "The sky is blue.", n=0)
     for steps in (1, 2.5):
         with pytest.raises(DataError, match=rf"^steps: must be a whole number >= 2, got {steps}\."):
-            generation.interpolate(model, vectorizer, "The sky is blue.", "It rained.", steps=steps)
+            generate.interpolate(model, vectorizer, "The sky is blue.", "It rained.", steps=steps)
 
 
 def test_interpolate_and_sample_pass_their_decoding_arguments_on(model, vectorizer_and_ids, far_pair):
     vectorizer = vectorizer_and_ids[0]
-    decoding = {"temperature": 1.5, "top_p": 0.8, "no_repeat_ngram": 2, "seed": 3}
-    path = generation.interpolate(model, vectorizer, *far_pair, steps=4, method="top_p", **decoding)
+    options = {"temperature": 1.5, "top_p": 0.8, "no_repeat_ngram": 2, "seed": 3}
+    path = generate.interpolate(model, vectorizer, *far_pair, steps=4, method="top_p", **options)
     means = model.encode(vectorizer.encode(list(far_pair)))[0]
     z = (means[0] + np.linspace(0.0, 1.0, 4)[:, None] * (means[1] - means[0])).astype(np.float32)
-    assert path == vectorizer.decode(generation.decode(model, z, "top_p", **decoding))
-    texts = generation.sample(model, vectorizer, n=4, method="top_p", **decoding)
+    assert path == vectorizer.decode(decoding.decode(model, z, "top_p", **options))
+    texts = generate.sample(model, vectorizer, n=4, method="top_p", **options)
     z = np.random.default_rng(3).standard_normal((4, LATENT)).astype(np.float32)
-    assert texts == vectorizer.decode(generation.decode(model, z, "top_p", **decoding))
+    assert texts == vectorizer.decode(decoding.decode(model, z, "top_p", **options))
 
 
 # --- closeness --------------------------------------------------------------------------------
 
 
 def test_closeness_runs_from_a_new_sentence_on_the_topic_to_nearly_the_same_sentence():
-    same, new = generation.closeness_settings(1.0), generation.closeness_settings(0.0)
+    same, new = decoding.closeness_settings(1.0), decoding.closeness_settings(0.0)
     assert same["scale"] == 0.0 and same["method"] in ("greedy", "beam")  # the posterior mean, decoded
     assert 1.5 <= new["scale"] <= 2.5 and new["method"] == "top_p" and new["temperature"] == 1.0
-    assert generation.closeness_settings(0.5)["method"] == "beam"
-    grid = [generation.closeness_settings(c) for c in np.linspace(0.0, 1.0, 11)]
+    assert decoding.closeness_settings(0.5)["method"] == "beam"
+    grid = [decoding.closeness_settings(c) for c in np.linspace(0.0, 1.0, 11)]
     for looser, closer in itertools.pairwise(grid):  # closer: never further out, never a wider nucleus
         assert closer["scale"] <= looser["scale"] and closer["top_p"] <= looser["top_p"]
     for chosen in grid:  # every setting is one that decode accepts
-        generation._settings(chosen["method"], chosen["temperature"], top_p=chosen["top_p"])
-        assert 0.0 <= chosen["scale"] <= generation.MAX_SCALE
+        decoding._settings(chosen["method"], chosen["temperature"], top_p=chosen["top_p"])
+        assert 0.0 <= chosen["scale"] <= generate.MAX_SCALE
 
 
 def test_variations_at_a_closeness_use_its_settings_instead_of_their_own(model, vectorizer_and_ids, far_pair):
     vectorizer, text = vectorizer_and_ids[0], far_pair[0]
     for closeness in (0.0, 0.5, 1.0):
-        chosen = generation.closeness_settings(closeness)
-        got = generation.variations(model, vectorizer, text, n=3, seed=2, closeness=closeness, scale=9.0, method="beam")
-        z = generation.variation_codes(model, vectorizer, text, n=3, scale=chosen["scale"], seed=2)
-        ids = generation.decode(
+        chosen = decoding.closeness_settings(closeness)
+        got = generate.variations(model, vectorizer, text, n=3, seed=2, closeness=closeness, scale=9.0, method="beam")
+        z = generate.variation_codes(model, vectorizer, text, n=3, scale=chosen["scale"], seed=2)
+        ids = decoding.decode(
             model, z, chosen["method"], chosen["temperature"], seed=2, top_p=chosen["top_p"], no_repeat_ngram=3
         )
         assert got == vectorizer.decode(ids), closeness
-    assert len(set(generation.variations(model, vectorizer, text, n=3, seed=2, closeness=1.0))) == 1
+    assert len(set(generate.variations(model, vectorizer, text, n=3, seed=2, closeness=1.0))) == 1
 
 
 @pytest.mark.parametrize(
     ("call", "message"),
     [
         (
-            lambda m, v: generation.variations(m, v, "", closeness=1.5),
+            lambda m, v: generate.variations(m, v, "", closeness=1.5),
             r"^closeness: must be a number in \[0, 1\], got 1\.5\. Use e\.g\. 0\.5\.$",
         ),
-        (lambda m, v: generation.variations(m, v, "", closeness="1"), r"^closeness: must be a number in \[0, 1\]"),
-        (lambda m, v: generation.variations(m, v, "", top_p=0), r"^top_p: must be a number in \(0, 1\], got 0\."),
+        (lambda m, v: generate.variations(m, v, "", closeness="1"), r"^closeness: must be a number in \[0, 1\]"),
+        (lambda m, v: generate.variations(m, v, "", top_p=0), r"^top_p: must be a number in \(0, 1\], got 0\."),
         (
-            lambda m, v: generation.variations(m, v, "", no_repeat_ngram=-1),
+            lambda m, v: generate.variations(m, v, "", no_repeat_ngram=-1),
             r"^no_repeat_ngram: must be a whole number >= 0, got -1\.",
         ),
-        (lambda m, v: generation.interpolate(m, v, "", "", top_p=2), r"^top_p: must be a number in \(0, 1\], got 2\."),
+        (lambda m, v: generate.interpolate(m, v, "", "", top_p=2), r"^top_p: must be a number in \(0, 1\], got 2\."),
         (
-            lambda m, v: generation.interpolate(m, v, "", "", no_repeat_ngram=0.5),
+            lambda m, v: generate.interpolate(m, v, "", "", no_repeat_ngram=0.5),
             r"^no_repeat_ngram: must be a whole number >= 0, got 0\.5\.",
         ),
         (
-            lambda m, v: generation.interpolate(m, v, "", "", temperature=0),
+            lambda m, v: generate.interpolate(m, v, "", "", temperature=0),
             r"^temperature: must be a number in \(0, 5\]",
         ),
-        (lambda m, v: generation.interpolate(m, v, "", "", seed=-1), r"^seed: must be a whole number >= 0, got -1\."),
-        (lambda m, v: generation.sample(m, v, top_p=-1), r"^top_p: must be a number in \(0, 1\], got -1\."),
-        (lambda m, v: generation.sample(m, v, no_repeat_ngram="2"), r"^no_repeat_ngram: must be a whole number >= 0"),
-        (lambda m, v: generation.sample(m, v, method="nucleus"), r"^method: unknown decoding method 'nucleus'\."),
+        (lambda m, v: generate.interpolate(m, v, "", "", seed=-1), r"^seed: must be a whole number >= 0, got -1\."),
+        (lambda m, v: generate.sample(m, v, top_p=-1), r"^top_p: must be a number in \(0, 1\], got -1\."),
+        (lambda m, v: generate.sample(m, v, no_repeat_ngram="2"), r"^no_repeat_ngram: must be a whole number >= 0"),
+        (lambda m, v: generate.sample(m, v, method="nucleus"), r"^method: unknown decoding method 'nucleus'\."),
     ],
 )
 def test_new_arguments_are_checked_by_name_before_any_work(model, vectorizer_and_ids, call, message):
@@ -596,17 +593,17 @@ def test_the_decoder_cache_does_not_keep_a_model_alive(decoder, vectorizer_and_i
         seed=0,
     )
     z = np.random.default_rng(0).standard_normal((3, 2)).astype(np.float32)
-    assert generation.decode(model, z).shape == (3, MAX_LENGTH)
-    assert generation.decode(model, z, "beam", beam_width=2).shape == (3, MAX_LENGTH)
-    assert len(generation.sample(model, vectorizer, n=2, seed=0)) == 2
-    assert model in generation._COMPILED, "decoding went through the cache: else this test shows nothing"
+    assert decoding.decode(model, z).shape == (3, MAX_LENGTH)
+    assert decoding.decode(model, z, "beam", beam_width=2).shape == (3, MAX_LENGTH)
+    assert len(generate.sample(model, vectorizer, n=2, seed=0)) == 2
+    assert model in decoding._COMPILED, "decoding went through the cache: else this test shows nothing"
     alive = weakref.ref(model)
     del model
     gc.collect()
     assert alive() is None, "the decoder cache (or something else in generation) keeps the model alive"
 
 
-# LOOPING after the history "4 5 | 6" (| a separator, as generation.said writes), bigrams banned:
+# LOOPING after the history "4 5 | 6" (| a separator, as generate.said writes), bigrams banned:
 # 4 5 is already said, so 4 is followed by 4, then 6 (4 4 and 4 5 said), 6 by 4 (6 | is no bigram), ...
 AFTER_HISTORY = [4, 4, 6, 4, 7, 4, EOS_ID, 0, 0, 0]
 
@@ -617,17 +614,17 @@ def test_no_repeat_ngram_counts_the_history_of_each_row(decoder):
     z = np.zeros((2, 2), np.float32)
     history = np.array([[4, 5, -1, 6], [-1, -1, -1, -1]])
     for method, kwargs in {"greedy": {}, "top_k": {"k": 1}, "beam": {"beam_width": 3}}.items():
-        got = generation.decode(model, z, method, seed=0, no_repeat_ngram=2, history=history, **kwargs)
+        got = decoding.decode(model, z, method, seed=0, no_repeat_ngram=2, history=history, **kwargs)
         np.testing.assert_array_equal(got[0], AFTER_HISTORY, err_msg=method)
         np.testing.assert_array_equal(got[1], BY_HAND[2], err_msg=method)  # separators only: as no history
 
 
 def test_said_appends_the_ids_of_texts_with_special_tokens_as_separators(vectorizer_and_ids):
     vectorizer, texts, ids = vectorizer_and_ids
-    first = generation.said(vectorizer, texts[:2])
+    first = generate.said(vectorizer, texts[:2])
     expected = np.where(ids[:2] > EOS_ID, ids[:2], -1)  # padding and [EOS] become separators
     np.testing.assert_array_equal(first, expected)
-    both = generation.said(vectorizer, texts[2:4], first)
+    both = generate.said(vectorizer, texts[2:4], first)
     np.testing.assert_array_equal(both, np.concatenate([expected, np.where(ids[2:4] > EOS_ID, ids[2:4], -1)], axis=1))
 
 
@@ -635,16 +632,16 @@ def test_history_of_the_wrong_shape_is_a_data_error(model):
     z = np.zeros((2, model.latent_dim), np.float32)
     message = r"^history: has shape \(3, 4\), not \(2, H\)\. Pass one row of ids per code\.$"
     with pytest.raises(DataError, match=message):
-        generation.decode(model, z, history=np.zeros((3, 4)))
+        decoding.decode(model, z, history=np.zeros((3, 4)))
 
 
 def test_variations_with_a_history_repeat_none_of_its_trigrams(model, vectorizer_and_ids):
     vectorizer, texts, _ = vectorizer_and_ids
-    first = generation.variations(model, vectorizer, texts[0], n=3, closeness=1.0)
-    again = generation.variations(model, vectorizer, texts[0], n=3, closeness=1.0)
+    first = generate.variations(model, vectorizer, texts[0], n=3, closeness=1.0)
+    again = generate.variations(model, vectorizer, texts[0], n=3, closeness=1.0)
     assert again == first  # the posterior mean decoded greedily: the same sentence every time
-    history = generation.said(vectorizer, first)
-    later = generation.variations(model, vectorizer, texts[0], n=3, closeness=1.0, history=history)
+    history = generate.said(vectorizer, first)
+    later = generate.variations(model, vectorizer, texts[0], n=3, closeness=1.0, history=history)
 
     def trigrams(text):
         words = text.split()

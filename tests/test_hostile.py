@@ -22,17 +22,25 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from vae_tutorial import cli, evaluation, generation
-from vae_tutorial.data.images import load_digits, load_image_folder, split_images, validate_images
-from vae_tutorial.data.posts import Post, chunk_post, load_blog_csv, load_blog_folder, split_posts
-from vae_tutorial.data.text import Vectorizer
-from vae_tutorial.embeddings import cosine
+from vae_tutorial import cli
+from vae_tutorial.images import anomaly
+from vae_tutorial.text import measures
+from vae_tutorial.theory import estimates
+from vae_tutorial.text import decoding
+from vae_tutorial.text import generate
+from vae_tutorial.images.data import load_digits, load_image_folder, split_images, validate_images
+from vae_tutorial.text.posts import Post, load_blog_folder
+from vae_tutorial.text.windows import chunk_post, split_posts
+from vae_tutorial.text.csv_posts import load_blog_csv
+from vae_tutorial.text.tokens import Vectorizer
+from vae_tutorial.text.embeddings import cosine
 from vae_tutorial.errors import DataError, DataWarning
-from vae_tutorial.models.base import LossModel
-from vae_tutorial.models.image_vae import ImageVAE
-from vae_tutorial.training.recipes import BLOG_RECIPE, IMAGE_RECIPES, TEXT_RECIPES, ImageRecipe
-from vae_tutorial.workflows.images import load_image_dir, train_image_dir
-from vae_tutorial.workflows.text import load_blog_vae, train_blog_vae
+from vae_tutorial.training.loss_model import LossModel
+from vae_tutorial.images.vae import ImageVAE
+from vae_tutorial.text.recipes import BLOG_RECIPE, TEXT_RECIPES
+from vae_tutorial.images.recipes import IMAGE_RECIPES, ImageRecipe
+from vae_tutorial.images.workflow import load_image_dir, train_image_dir
+from vae_tutorial.text.blog import load_blog_vae, train_blog_vae
 
 POSTS = [
     "The fire spread overnight. Crews worked until dawn to hold the line.",
@@ -604,60 +612,60 @@ API_CASES = [
     ("BlogVAE.variations seed=-1", "", lambda t, c: c.blog.variations("The fire.", seed=-1), "seed", ""),
     ("BlogVAE.variations of punctuation", "", lambda t, c: c.blog.variations("!!!"), "text", ""),
     # generation
-    ("generation.variations(None)", "", lambda t, c: generation.variations(*c.text, None), "text", ""),
-    ("generation.variations([None])", "", lambda t, c: generation.variations(*c.text, [None]), "text", ""),
-    ("generation.variations n=10**6", "", lambda t, c: generation.variations(*c.text, "Fire.", n=10**6), "n", ""),
-    ("generation.variations n=2.5", "", lambda t, c: generation.variations(*c.text, "Fire.", n=2.5), "n", ""),
+    ("generate.variations(None)", "", lambda t, c: generate.variations(*c.text, None), "text", ""),
+    ("generate.variations([None])", "", lambda t, c: generate.variations(*c.text, [None]), "text", ""),
+    ("generate.variations n=10**6", "", lambda t, c: generate.variations(*c.text, "Fire.", n=10**6), "n", ""),
+    ("generate.variations n=2.5", "", lambda t, c: generate.variations(*c.text, "Fire.", n=2.5), "n", ""),
     (
-        "generation.variations scale=inf",
+        "generate.variations scale=inf",
         "",
-        lambda t, c: generation.variations(*c.text, "Fire.", scale=math.inf),
+        lambda t, c: generate.variations(*c.text, "Fire.", scale=math.inf),
         "scale",
         "",
     ),
     (
-        "generation.variations scale='1'",
+        "generate.variations scale='1'",
         "",
-        lambda t, c: generation.variations(*c.text, "Fire.", scale="1"),
+        lambda t, c: generate.variations(*c.text, "Fire.", scale="1"),
         "scale",
         "",
     ),
     (
-        "generation.variations temperature=inf",
+        "generate.variations temperature=inf",
         "",
-        lambda t, c: generation.variations(*c.text, "Fire.", method="sample", temperature=math.inf),
+        lambda t, c: generate.variations(*c.text, "Fire.", method="sample", temperature=math.inf),
         "temperature",
         "",
     ),
     (
-        "generation.variations temperature=0",
+        "generate.variations temperature=0",
         "",
-        lambda t, c: generation.variations(*c.text, "Fire.", temperature=0),
+        lambda t, c: generate.variations(*c.text, "Fire.", temperature=0),
         "temperature",
         "",
     ),
     (
-        "generation.variations method=nucleus",
+        "generate.variations method=nucleus",
         "",
-        lambda t, c: generation.variations(*c.text, "Fire.", method="nucleus"),
+        lambda t, c: generate.variations(*c.text, "Fire.", method="nucleus"),
         "method",
         "",
     ),
-    ("generation.decode NaN codes", "", lambda t, c: generation.decode(c.blog.model, _z(c, np.nan)), "z", "NaN"),
-    ("generation.decode inf codes", "", lambda t, c: generation.decode(c.blog.model, _z(c, np.inf)), "z", ""),
-    ("generation.decode wrong width", "", lambda t, c: generation.decode(c.blog.model, np.zeros((2, 99))), "z", ""),
-    ("generation.decode k=0", "", lambda t, c: generation.decode(c.blog.model, _z(c), "top_k", k=0), "k", ""),
-    ("generation.sample n=0", "", lambda t, c: generation.sample(*c.text, n=0), "n", ""),
-    ("generation.sample n=10**6", "", lambda t, c: generation.sample(*c.text, n=10**6), "n", ""),
-    ("generation.sample seed=-1", "", lambda t, c: generation.sample(*c.text, seed=-1), "seed", ""),
+    ("decoding.decode NaN codes", "", lambda t, c: decoding.decode(c.blog.model, _z(c, np.nan)), "z", "NaN"),
+    ("decoding.decode inf codes", "", lambda t, c: decoding.decode(c.blog.model, _z(c, np.inf)), "z", ""),
+    ("decoding.decode wrong width", "", lambda t, c: decoding.decode(c.blog.model, np.zeros((2, 99))), "z", ""),
+    ("decoding.decode k=0", "", lambda t, c: decoding.decode(c.blog.model, _z(c), "top_k", k=0), "k", ""),
+    ("generate.sample n=0", "", lambda t, c: generate.sample(*c.text, n=0), "n", ""),
+    ("generate.sample n=10**6", "", lambda t, c: generate.sample(*c.text, n=10**6), "n", ""),
+    ("generate.sample seed=-1", "", lambda t, c: generate.sample(*c.text, seed=-1), "seed", ""),
     (
-        "generation.interpolate steps=1",
+        "generate.interpolate steps=1",
         "",
-        lambda t, c: generation.interpolate(*c.text, "A.", "B.", steps=1),
+        lambda t, c: generate.interpolate(*c.text, "A.", "B.", steps=1),
         "steps",
         "",
     ),
-    ("generation.interpolate to None", "", lambda t, c: generation.interpolate(*c.text, "Fire.", None), "text", ""),
+    ("generate.interpolate to None", "", lambda t, c: generate.interpolate(*c.text, "Fire.", None), "text", ""),
     # a text model's codes and ids
     ("TextVAE.encode ids below 0", "", lambda t, c: c.blog.model.encode(_ids(c, -1)), "ids", "vocabulary"),
     ("TextVAE.encode ids past the vocabulary", "", lambda t, c: c.blog.model.encode(_ids(c, 10**6)), "ids", ""),
@@ -670,7 +678,7 @@ API_CASES = [
         "z",
         "",
     ),
-    ("text_report NaN ids", "", lambda t, c: evaluation.text_report(c.blog.model, _ids(c, np.nan)), "ids", ""),
+    ("text_report NaN ids", "", lambda t, c: measures.text_report(c.blog.model, _ids(c, np.nan)), "ids", ""),
     # an image model
     ("ImageVAE.encode NaN images", "", lambda t, c: c.image.encode(_x(np.nan)), "x", "NaN"),
     ("ImageVAE.encode inf images", "", lambda t, c: c.image.encode(_x(np.inf)), "x", ""),
@@ -693,33 +701,33 @@ API_CASES = [
     ("ImageVAE latent_dim=nan", "", lambda t, c: ImageVAE(latent_dim=math.nan), "latent_dim", ""),
     ("ImageVAE beta=inf", "", lambda t, c: ImageVAE(beta=math.inf), "beta", ""),
     # evaluation
-    ("negative_elbo NaN images", "", lambda t, c: evaluation.negative_elbo(c.image, _x(np.nan)), "x", "NaN"),
+    ("negative_elbo NaN images", "", lambda t, c: estimates.negative_elbo(c.image, _x(np.nan)), "x", "NaN"),
     (
         "negative_elbo n_samples=0",
         "",
-        lambda t, c: evaluation.negative_elbo(c.image, _x(), n_samples=0),
+        lambda t, c: estimates.negative_elbo(c.image, _x(), n_samples=0),
         "n_samples",
         "",
     ),
-    ("importance_weighted_nll k=0", "", lambda t, c: evaluation.importance_weighted_nll(c.image, _x(), k=0), "k", ""),
+    ("importance_weighted_nll k=0", "", lambda t, c: estimates.importance_weighted_nll(c.image, _x(), k=0), "k", ""),
     (
         "importance_weighted_nll inf images",
         "",
-        lambda t, c: evaluation.importance_weighted_nll(c.image, _x(np.inf)),
+        lambda t, c: estimates.importance_weighted_nll(c.image, _x(np.inf)),
         "x",
         "",
     ),
-    ("anomaly_scores NaN images", "", lambda t, c: evaluation.anomaly_scores(c.image, _x(np.nan)), "x", ""),
+    ("anomaly_scores NaN images", "", lambda t, c: anomaly.anomaly_scores(c.image, _x(np.nan)), "x", ""),
     (
         "active_units threshold=nan",
         "",
-        lambda t, c: evaluation.active_units(c.image, _x(), threshold=math.nan),
+        lambda t, c: estimates.active_units(c.image, _x(), threshold=math.nan),
         "threshold",
         "",
     ),
-    ("kl_per_dimension NaN images", "", lambda t, c: evaluation.kl_per_dimension(c.image, _x(np.nan)), "x", ""),
-    ("roc_auc NaN scores", "", lambda t, c: evaluation.roc_auc([math.nan, 1.0], [2.0]), "normal_scores", ""),
-    ("roc_auc no scores", "", lambda t, c: evaluation.roc_auc([1.0], []), "anomalous_scores", ""),
+    ("kl_per_dimension NaN images", "", lambda t, c: estimates.kl_per_dimension(c.image, _x(np.nan)), "x", ""),
+    ("roc_auc NaN scores", "", lambda t, c: anomaly.roc_auc([math.nan, 1.0], [2.0]), "normal_scores", ""),
+    ("roc_auc no scores", "", lambda t, c: anomaly.roc_auc([1.0], []), "anomalous_scores", ""),
     ("cosine of NaN", "", lambda t, c: cosine([math.nan, 1.0], [1.0, 1.0]), "a", ""),
     # model directories
     ("load_blog_vae missing", "", lambda t, c: load_blog_vae(t / "none"), "{tmp}/none", ""),

@@ -7,11 +7,12 @@ import numpy as np
 import pytest
 from scipy.special import log_expit
 
-from vae_tutorial import evaluation, gaussian
+from vae_tutorial.theory import estimates
+from vae_tutorial.theory import gaussian
 from vae_tutorial.errors import DataError
-from vae_tutorial.models.base import load_model
-from vae_tutorial.models.image_vae import ImageVAE, _keras_io_nll, bernoulli_nll, binarized
-from vae_tutorial.training.trainers import train_image_vae
+from vae_tutorial.training.loss_model import load_model
+from vae_tutorial.images.vae import ImageVAE, _keras_io_nll, bernoulli_nll, binarized
+from vae_tutorial.images.train import train_image_vae
 
 # isort: split
 import keras  # after vae_tutorial's modules, which import TensorFlow quietly
@@ -155,7 +156,7 @@ def test_evaluate_reports_loss_equal_to_reconstruction_plus_beta_kl_and_the_kl_i
     closed_kl = gaussian.kl_diag_to_standard(z_mean, z_log_var).mean()
     assert closed_kl > 0.5, "the trained encoder should carry information, else beta is not tested"
     # the reconstruction term is one draw of z per image: compare with NumPy's, within its noise
-    draws = [evaluation.negative_elbo(trained[0], x, seed=s)["reconstruction"] for s in range(6)]
+    draws = [estimates.negative_elbo(trained[0], x, seed=s)["reconstruction"] for s in range(6)]
     for beta in (1.0, 4.0):
         model = _copy_with_beta(trained[0], beta)
         logs = model.evaluate(x, batch_size=len(x), return_dict=True, verbose=0)  # one batch: one test_step

@@ -1,4 +1,4 @@
-"""vae_tutorial.data.images: the embedded digits' split, a user's array, a folder of real image files."""
+"""vae_tutorial.images.data: the embedded digits' split, a user's array, a folder of real image files."""
 
 import hashlib
 import os
@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from vae_tutorial.data.images import load_digits, load_image_folder, split_images, validate_images
+from vae_tutorial.images.data import load_digits, load_image_folder, split_images, validate_images
 from vae_tutorial.errors import DataError
 
 

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from vae_tutorial import losses
+from vae_tutorial.theory import losses
 from vae_tutorial._backend import tf
-from vae_tutorial.gaussian import kl_diag_to_standard
+from vae_tutorial.theory.gaussian import kl_diag_to_standard
 
 # isort: split
 import keras  # after vae_tutorial, which imports TensorFlow quietly

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from vae_tutorial._backend import tf
-from vae_tutorial.models.image_vae import ImageVAE
+from vae_tutorial.images.vae import ImageVAE
 
 # isort: split
 import keras

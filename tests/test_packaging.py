@@ -99,7 +99,7 @@ def test_the_sdist_and_the_wheel_build_and_pass_twine_check(tmp_path):
         names = archive.namelist()
         metadata = archive.read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
-    assert "vae_tutorial/pretrained/model/model.keras" in names  # the shipped model travels with the package
+    assert "vae_tutorial/text/pretrained_model/model.keras" in names  # the shipped model travels with the package
     assert "License-Expression: MIT" in metadata and "Requires-Python: >=3.11" in metadata
     for version in ("3.11", "3.12", "3.13"):
         assert f"Classifier: Programming Language :: Python :: {version}" in metadata

@@ -1,16 +1,17 @@
-"""Code grids of vae_tutorial.plotting, against hand-built arrays."""
+"""Code grids of vae_tutorial.theory.plots, against hand-built arrays."""
 
 import numpy as np
 import pytest
 from scipy.stats import norm
 
-from vae_tutorial import plotting
+from vae_tutorial.images import anomaly
+from vae_tutorial.images import plots
 from vae_tutorial.errors import DataError
 
 
 def test_traversal_codes_sweep_one_dimension_per_row():
     z = np.array([0.5, -1.0, 2.0], np.float32)
-    codes = plotting.traversal_codes(z, dims=[2, 0], values=[-3.0, 0.0, 3.0])
+    codes = plots.traversal_codes(z, dims=[2, 0], values=[-3.0, 0.0, 3.0])
     expected = np.array(
         [[0.5, -1.0, -3.0], [0.5, -1.0, 0.0], [0.5, -1.0, 3.0], [-3.0, -1.0, 2.0], [0.0, -1.0, 2.0], [3.0, -1.0, 2.0]],
         np.float32,
@@ -21,13 +22,13 @@ def test_traversal_codes_sweep_one_dimension_per_row():
 
 def test_traversal_codes_reject_a_dimension_the_code_does_not_have():
     with pytest.raises(DataError, match=r"^dims: must be dimensions 0 to 2, got \[3\]"):
-        plotting.traversal_codes(np.zeros(3), [3], [0.0])
+        plots.traversal_codes(np.zeros(3), [3], [0.0])
     with pytest.raises(DataError, match=r"^z, dims, values: must be one code"):
-        plotting.traversal_codes(np.zeros((2, 3)), [0], [0.0])
+        plots.traversal_codes(np.zeros((2, 3)), [0], [0.0])
 
 
 def test_manifold_codes_are_gaussian_quantiles_top_row_first():
-    codes = plotting.manifold_codes(n=3, edge=0.1)
+    codes = plots.manifold_codes(n=3, edge=0.1)
     q = norm.ppf([0.1, 0.5, 0.9])
     np.testing.assert_allclose(codes[:3], np.column_stack([q, np.full(3, q[2])]), rtol=1e-6)
     np.testing.assert_allclose(codes[-3:], np.column_stack([q, np.full(3, q[0])]), rtol=1e-6)
@@ -39,7 +40,7 @@ def test_score_histogram_draws_shares_in_fixed_colours_and_says_what_is_beyond_t
     matplotlib.use("Agg")
     scores = {"digits": np.r_[np.linspace(100, 140, 399), 1e6], "blank": np.full(50, 30.0)}
     colors = {"digits": "#123456", "blank": "#abcdef"}
-    ax = plotting.plot_score_histogram(scores, colors=colors)
+    ax = anomaly.plot_score_histogram(scores, colors=colors)
     edge = np.percentile(np.r_[scores["digits"], scores["blank"]], 99.5)  # where the axis ends
     beyond = int(np.sum(scores["digits"] > edge))
     assert beyond >= 1  # the 1e6 at least
@@ -60,7 +61,7 @@ def test_digit_png_draws_ink_dark_and_enlarged():
 
     image = np.zeros((28, 28, 1))
     image[3, 5] = 1.0  # one full-ink pixel
-    picture = np.asarray(Image.open(io.BytesIO(plotting.digit_png(image, scale=2))))
+    picture = np.asarray(Image.open(io.BytesIO(plots.digit_png(image, scale=2))))
     assert picture.shape == (56, 56)
     assert (picture[6:8, 10:12] == 0).all() and picture.sum() == 255 * (56 * 56 - 4)
 
@@ -74,13 +75,13 @@ def test_latent_explorer_decodes_the_sliders_code_whenever_one_moves():
         image[:, 0, 0, 0], image[:, 0, 1, 0] = (z[:, 0] + 3) / 6, (z[:, 1] + 3) / 6
         return image
 
-    explorer = plotting.latent_explorer(decode, limit=3.0, step=0.5, scale=1)
+    explorer = plots.latent_explorer(decode, limit=3.0, step=0.5, scale=1)
     (z1, z2), image, caption = explorer.children[0].children, explorer.children[1], explorer.children[2]
-    assert caption.value == "decoded z = (0.00, 0.00)" and image.value == plotting.digit_png(
+    assert caption.value == "decoded z = (0.00, 0.00)" and image.value == plots.digit_png(
         decode(np.zeros((1, 2)))[0], 1
     )
     z1.value, z2.value = 1.5, -2.0
     np.testing.assert_array_equal(seen[-1], [[1.5, -2.0]])
     assert caption.value == "decoded z = (1.50, -2.00)"
-    assert image.value == plotting.digit_png(decode(np.array([[1.5, -2.0]], np.float32))[0], 1)
+    assert image.value == plots.digit_png(decode(np.array([[1.5, -2.0]], np.float32))[0], 1)
     assert (z1.min, z1.max, z2.step) == (-3.0, 3.0, 0.5)

@@ -5,19 +5,12 @@ import warnings
 
 import pytest
 
-from vae_tutorial.data.posts import (
-    Post,
-    Posts,
-    chunk_post,
-    chunk_posts,
-    clean_text,
-    load_blog_csv,
-    load_blog_folder,
-    split_posts,
-    write_sample_blog_csv,
-    write_sample_blog_folder,
-)
-from vae_tutorial.data.text import lee_articles, split_sentences, tokenize
+from vae_tutorial.text.posts import Post, Posts, load_blog_folder, write_sample_blog_csv, write_sample_blog_folder
+from vae_tutorial.text.tokens import clean_text
+from vae_tutorial.text.windows import chunk_post, chunk_posts, split_posts
+from vae_tutorial.text.csv_posts import load_blog_csv
+from vae_tutorial.text.corpus import lee_articles
+from vae_tutorial.text.tokens import split_sentences, tokenize
 from vae_tutorial.errors import DataError, DataWarning
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"

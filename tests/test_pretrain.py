@@ -7,12 +7,12 @@ import shutil
 import numpy as np
 import pytest
 
-from vae_tutorial import pretrained
-from vae_tutorial.data.corpus import load_general_sentences
+from vae_tutorial.text import pretrained
+from vae_tutorial.text.corpus import load_general_sentences
 from vae_tutorial.errors import DataError
-from vae_tutorial.evaluation import negative_elbo
-from vae_tutorial.training import model_dir
-from vae_tutorial.workflows.pretrain import corpus_ids, pretrain
+from vae_tutorial.theory.estimates import negative_elbo
+from vae_tutorial.training import directory
+from vae_tutorial.text.pretrain import corpus_ids, pretrain
 
 TINY = {"epochs": 1, "vocab_size": 300, "max_length": 20, "embed_dim": 8, "encoder_units": 8, "decoder_units": 16}
 
@@ -27,7 +27,7 @@ def packed(tmp_path_factory):
 
 def test_a_pretraining_run_writes_a_finished_model_directory(packed):
     root, _ = packed
-    config, metrics, history = model_dir.read(root / "run", "pretrained")
+    config, metrics, history = directory.read(root / "run", "pretrained")
     sizes = config["data"]["sentences"]
     corpus = load_general_sentences()
     assert 0 < sizes["train"] <= len(corpus.train) and 0 < sizes["test"] <= len(corpus.test)
@@ -42,7 +42,7 @@ def test_packing_records_each_file_and_loading_reproduces_the_held_out_figure(pa
     assert sorted(card["files"]) == sorted(pretrained.FILES)
     for name, entry in card["files"].items():
         assert entry["sha256"] == pretrained.sha256(root / "packed" / name)
-    loaded = pretrained.load(root / "packed")
+    loaded = pretrained.load_pretrained(root / "packed")
     test_ids, _ = corpus_ids(loaded.vectorizer, load_general_sentences().test)
     again = negative_elbo(loaded.model, test_ids, n_samples=1, seed=0)["neg_elbo"]
     assert again == pytest.approx(card["held_out"]["neg_elbo"], abs=0.5)
@@ -56,7 +56,7 @@ def test_a_damaged_or_missing_packed_file_is_named_with_what_to_do(packed, tmp_p
     data[len(data) // 2] ^= 0xFF
     (copy / "model.keras").write_bytes(bytes(data))
     with pytest.raises(DataError, match=r"model\.keras: does not match the sha256 in card\.json.*Reinstall"):
-        pretrained.load(copy)
+        pretrained.load_pretrained(copy)
     shutil.copyfile(root / "packed" / "model.keras", copy / "model.keras")
     (copy / "tokenizer" / "subwords.json").unlink()
     with pytest.raises(DataError, match=r"subwords\.json: is missing\. Reinstall vae-tutorial"):
@@ -72,7 +72,7 @@ def test_pack_refuses_an_unfinished_directory(tmp_path):
 
 def test_the_tiny_model_decodes_pieces_back_to_text(packed):
     root, _ = packed
-    loaded = pretrained.load(root / "packed")
+    loaded = pretrained.load_pretrained(root / "packed")
     ids = loaded.vectorizer.encode(["The fire crews worked through the night."])
     z_mean, _ = loaded.model.encode(ids)
     assert z_mean.shape == (1, 4) and np.isfinite(z_mean).all()

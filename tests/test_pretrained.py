@@ -3,15 +3,15 @@ it reproduces the card's held-out figure on the corpus' test split."""
 
 import pytest
 
-from vae_tutorial import pretrained
-from vae_tutorial.data.corpus import load_general_sentences
-from vae_tutorial.evaluation import negative_elbo
-from vae_tutorial.workflows.pretrain import corpus_ids
+from vae_tutorial.text import pretrained
+from vae_tutorial.text.corpus import load_general_sentences
+from vae_tutorial.theory.estimates import negative_elbo
+from vae_tutorial.text.pretrain import corpus_ids
 
 
 @pytest.fixture(scope="module")
 def shipped():
-    return pretrained.load()
+    return pretrained.load_pretrained()
 
 
 def test_the_shipped_files_match_their_sha256_and_fit_the_size_limit():

@@ -8,16 +8,9 @@ import numpy as np
 import pytest
 
 from vae_tutorial.errors import DataError
-from vae_tutorial.training.recipes import (
-    BLOG_RECIPE,
-    IMAGE_RECIPES,
-    TEXT_RECIPES,
-    BlogRecipe,
-    ImageRecipe,
-    Recipe,
-    TextRecipe,
-    get_recipe,
-)
+from vae_tutorial.images.recipes import IMAGE_RECIPES, ImageRecipe
+from vae_tutorial.text.recipes import BLOG_RECIPE, TEXT_RECIPES, BlogRecipe, TextRecipe
+from vae_tutorial.training.recipes import Recipe, get_recipe
 
 TEXT_FIELDS = "epochs, batch_size, learning_rate, weight_decay, anneal_fraction, "
 
@@ -154,15 +147,14 @@ def test_model_and_data_fields_are_checked_against_their_ranges_and_names(recipe
 
 
 def test_the_recipe_choices_are_the_models_own_and_numpy_numbers_become_python_ones():
-    from vae_tutorial.models import image_vae, text_vae
-    from vae_tutorial.training.recipes import CHOICES
+    from vae_tutorial.images import vae
+    from vae_tutorial.text import vae as text_vae
 
-    assert (CHOICES["architecture"], CHOICES["loss_style"]) == (image_vae.ARCHITECTURES, image_vae.LOSS_STYLES)
-    assert (CHOICES["encoder"], CHOICES["decoder"], CHOICES["cell"]) == (
-        text_vae.ENCODERS,
-        text_vae.DECODERS,
-        text_vae.CELLS,
-    )
+    # one tuple each, which the recipe and the model both check against
+    assert ImageRecipe.CHOICES == {"architecture": vae.ARCHITECTURES, "loss_style": vae.LOSS_STYLES}
+    assert ImageRecipe.CHOICES["architecture"] is vae.ARCHITECTURES
+    assert TextRecipe.CHOICES == {"encoder": text_vae.ENCODERS, "decoder": text_vae.DECODERS, "cell": text_vae.CELLS}
+    assert TextRecipe.CHOICES["cell"] is text_vae.CELLS
     recipe = BLOG_RECIPE.replace(epochs=np.int64(3), learning_rate=np.float32(0.5), patience=None)
     assert type(recipe.epochs) is int and type(recipe.learning_rate) is float and recipe.patience is None
     assert type(IMAGE_RECIPES["default"].replace(binarize=np.bool_(False)).to_dict()["binarize"]) is bool
@@ -177,10 +169,10 @@ def ids():
 
 
 def test_every_trainer_refuses_an_unknown_keyword_before_training(ids, digits):
-    from vae_tutorial.models.text_vae import TextVAE
-    from vae_tutorial.training.trainers import (
+    from vae_tutorial.text.vae import TextVAE
+    from vae_tutorial.images.train import train_image_vae
+    from vae_tutorial.text.train import (
         train_conditional_vae,
-        train_image_vae,
         train_language_model,
         train_text_vae,
         train_with_latent_penalty,
@@ -206,7 +198,7 @@ def test_every_trainer_refuses_an_unknown_keyword_before_training(ids, digits):
 
 
 def test_the_blog_trainer_refuses_an_unknown_keyword_before_touching_out(tmp_path):
-    from vae_tutorial.workflows.text import train_blog_vae
+    from vae_tutorial.text.blog import train_blog_vae
 
     with pytest.raises(DataError, match=r"^nope: not a setting of a BlogRecipe\. Use any of epochs, "):
         train_blog_vae([], tmp_path / "m", nope=1)
@@ -218,7 +210,7 @@ def test_the_blog_trainer_refuses_an_unknown_keyword_before_touching_out(tmp_pat
 
 
 def test_the_image_directory_trainer_refuses_an_unknown_keyword_before_touching_out(tmp_path, digits):
-    from vae_tutorial.workflows.images import train_image_dir
+    from vae_tutorial.images.workflow import train_image_dir
 
     with pytest.raises(DataError, match=r"^nope: not a setting of an? ImageRecipe\."):
         train_image_dir(digits[0][:8], digits[1][:8], tmp_path / "m", nope=1)

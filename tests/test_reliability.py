@@ -20,8 +20,8 @@ TRAIN = textwrap.dedent("""
     import json, sys
     from vae_tutorial import config
     config.seed_everything(7, deterministic=sys.argv[1] == "1")
-    from vae_tutorial.data.images import load_digits
-    from vae_tutorial.training.trainers import train_image_vae
+    from vae_tutorial.images.data import load_digits
+    from vae_tutorial.images.train import train_image_vae
     (x, _), _ = load_digits(seed=0)
     _, history = train_image_vae(x[:512], epochs=2, latent_dim=2, seed=7, verbose=0)
     print(json.dumps(history.history["loss"]))
@@ -95,10 +95,10 @@ def test_the_guard_really_blocks_the_network(no_network):
 
 
 def test_the_embedded_data_loads_without_the_network(no_network, tmp_path):
-    from vae_tutorial.data.images import load_digits
-    from vae_tutorial.data.posts import load_blog_folder, write_sample_blog_folder
-    from vae_tutorial.data.text import lee_articles, load_sample_sentences
-    from vae_tutorial.embeddings import train_word2vec
+    from vae_tutorial.images.data import load_digits
+    from vae_tutorial.text.posts import load_blog_folder, write_sample_blog_folder
+    from vae_tutorial.text.corpus import lee_articles, load_sample_sentences
+    from vae_tutorial.text.embeddings import train_word2vec
 
     (x_train, _), (x_test, _) = load_digits(seed=0)
     assert len(x_train) + len(x_test) == 5000
@@ -112,30 +112,30 @@ def test_the_embedded_data_loads_without_the_network(no_network, tmp_path):
 
 
 def test_all_zero_and_all_one_images_give_finite_losses_and_outputs():
-    from vae_tutorial import evaluation
-    from vae_tutorial.models.image_vae import ImageVAE
+    from vae_tutorial.theory import estimates
+    from vae_tutorial.images.vae import ImageVAE
 
     model = ImageVAE(latent_dim=2, seed=0)
     for value in (0.0, 1.0):
         x = np.full((4, 28, 28, 1), value, np.float32)
-        terms = evaluation.elbo_terms(model, x, n_samples=2)
+        terms = estimates.elbo_terms(model, x, n_samples=2)
         assert all(np.isfinite(v).all() for v in terms.values()), value
-        assert np.isfinite(evaluation.importance_weighted_nll(model, x, k=5))
+        assert np.isfinite(estimates.importance_weighted_nll(model, x, k=5))
         assert np.isfinite(model.reconstruct(x)).all()
 
 
 def test_a_one_token_sentence_and_a_sentence_of_unknown_words_give_finite_numbers():
-    from vae_tutorial import evaluation, generation
-    from vae_tutorial.data.text import Vectorizer
-    from vae_tutorial.models.text_vae import TextVAE
+    from vae_tutorial.text import generate, measures
+    from vae_tutorial.text.tokens import Vectorizer
+    from vae_tutorial.text.vae import TextVAE
 
     vectorizer = Vectorizer.build(["the cat sat on the mat", "a dog ran"], max_length=8)
     model = TextVAE(vectorizer.vocab_size, 8, latent_dim=3, encoder_units=4, decoder_units=8, seed=0)
     ids = vectorizer.encode(["cat", "zebra quokka wombat", "the"])
     assert ids[1, :3].tolist() == [1, 1, 1]  # all [UNK]
-    report = evaluation.text_report(model, ids, k=3)
+    report = measures.text_report(model, ids, k=3)
     assert all(np.isfinite(v) for v in report.values()), report
-    assert all(isinstance(t, str) for t in generation.variations(model, vectorizer, "zebra", n=2, seed=0))
+    assert all(isinstance(t, str) for t in generate.variations(model, vectorizer, "zebra", n=2, seed=0))
 
 
 # --- loading ----------------------------------------------------------------------------------
@@ -149,9 +149,9 @@ def _round_trip(model, path):
 
 
 def test_every_model_type_round_trips_in_safe_mode(tmp_path):
-    from vae_tutorial.models.image_vae import ImageVAE
-    from vae_tutorial.models.language_model import LanguageModel
-    from vae_tutorial.models.text_vae import TextVAE
+    from vae_tutorial.images.vae import ImageVAE
+    from vae_tutorial.text.language_model import LanguageModel
+    from vae_tutorial.text.vae import TextVAE
 
     x = np.random.default_rng(0).random((3, 28, 28, 1)).astype(np.float32)
     image = ImageVAE(latent_dim=2, seed=0)
@@ -164,7 +164,7 @@ def test_every_model_type_round_trips_in_safe_mode(tmp_path):
 
 
 def test_loading_something_that_is_not_a_blog_model_raises_a_data_error(tmp_path):
-    from vae_tutorial.workflows.text import load_blog_vae
+    from vae_tutorial.text.blog import load_blog_vae
 
     (tmp_path / "m").mkdir()
     for name in ("model.keras", "vectorizer.json", "config.json", "metrics.json", "history.csv"):
@@ -174,10 +174,10 @@ def test_loading_something_that_is_not_a_blog_model_raises_a_data_error(tmp_path
 
 
 def test_load_model_names_the_file_for_a_missing_file_a_non_model_and_a_model_of_another_type(tmp_path):
-    from vae_tutorial.models.base import load_model
-    from vae_tutorial.models.conditional import ConditionalTextVAE
-    from vae_tutorial.models.image_vae import ImageVAE
-    from vae_tutorial.models.text_vae import TextVAE
+    from vae_tutorial.training.loss_model import load_model
+    from vae_tutorial.text.conditional import ConditionalTextVAE
+    from vae_tutorial.images.vae import ImageVAE
+    from vae_tutorial.text.vae import TextVAE
 
     with pytest.raises(DataError, match=r"nothing.keras: no such file"):
         load_model(tmp_path / "nothing.keras", ImageVAE)

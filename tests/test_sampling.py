@@ -4,9 +4,9 @@ estimators against exact moments, and the Sampling layer through a .keras round 
 import numpy as np
 import pytest
 
-from vae_tutorial import sampling
+from vae_tutorial.theory import sampling
 from vae_tutorial._backend import tf
-from vae_tutorial.sampling import Sampling
+from vae_tutorial.theory.sampling import Sampling
 
 # isort: split
 import keras  # after vae_tutorial._backend, which imports TensorFlow quietly

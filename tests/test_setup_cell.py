@@ -16,7 +16,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from vae_tutorial import series
+from vae_tutorial.course import series
 
 from tests.helpers import copy_sources
 

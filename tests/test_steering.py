@@ -6,11 +6,12 @@ import warnings
 import numpy as np
 import pytest
 
-from vae_tutorial import cli, generation
-from vae_tutorial.data.posts import load_blog_folder, write_sample_blog_folder
+from vae_tutorial import cli
+from vae_tutorial.text import generate
+from vae_tutorial.text.posts import load_blog_folder, write_sample_blog_folder
 from vae_tutorial.errors import DataError, DataWarning
-from vae_tutorial.steering import MIN_SENTENCES, check_topics, topic_code, topic_sentences, topic_words
-from vae_tutorial.workflows.text import load_blog_vae, train_blog_vae
+from vae_tutorial.text.steering import MIN_SENTENCES, check_topics, topic_code, topic_sentences, topic_words
+from vae_tutorial.text.blog import load_blog_vae, train_blog_vae
 
 SENTENCES = [
     "The fire spread overnight.",
@@ -58,16 +59,16 @@ def test_a_topic_that_cannot_make_a_code_is_a_data_error(tiny_text_vae, tiny_sen
 def test_steered_codes_move_a_share_of_the_way_to_the_topic(tiny_text_vae, tiny_sentences):
     model, vectorizer = tiny_text_vae, tiny_sentences.vectorizer
     text, toward = tiny_sentences.texts[0], np.full(model.latent_dim, 3.0, np.float32)
-    plain = generation.variation_codes(model, vectorizer, text, n=4, scale=1.0, seed=2)
+    plain = generate.variation_codes(model, vectorizer, text, n=4, scale=1.0, seed=2)
     for strength in (0.0, 0.25, 1.0):
-        steered = generation.variation_codes(
+        steered = generate.variation_codes(
             model, vectorizer, text, n=4, scale=1.0, seed=2, toward=toward, strength=strength
         )
         np.testing.assert_allclose(steered, plain + strength * (toward - plain), rtol=1e-6, atol=1e-6)
     with pytest.raises(DataError, match=r"^strength: must be a number in \[0, 1\], got 1\.5\."):
-        generation.variation_codes(model, vectorizer, text, toward=toward, strength=1.5)
+        generate.variation_codes(model, vectorizer, text, toward=toward, strength=1.5)
     with pytest.raises(DataError, match=r"^toward: expected shape \(n, 4\) with n >= 1, got \(1, 3\)\."):
-        generation.variation_codes(model, vectorizer, text, toward=[1.0, 2.0, 3.0], strength=0.5)
+        generate.variation_codes(model, vectorizer, text, toward=[1.0, 2.0, 3.0], strength=0.5)
 
 
 def test_the_cli_steers_the_shipped_model_and_refuses_unknown_keywords_in_one_line(capsys):

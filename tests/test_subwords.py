@@ -6,8 +6,9 @@ import json
 import numpy as np
 import pytest
 
-from vae_tutorial.data.subwords import SubwordTokenizer
-from vae_tutorial.data.text import EOS_ID, PAD_ID, SPECIALS, UNK_ID, lee_articles, split_sentences
+from vae_tutorial.text.subwords import SubwordTokenizer
+from vae_tutorial.text.tokens import EOS_ID, PAD_ID, SPECIALS, UNK_ID, split_sentences
+from vae_tutorial.text.corpus import lee_articles
 from vae_tutorial.errors import DataError
 
 

@@ -6,18 +6,8 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from vae_tutorial.data.text import (
-    BOS_ID,
-    EOS_ID,
-    PAD_ID,
-    SPECIALS,
-    UNK_ID,
-    Vectorizer,
-    lee_articles,
-    load_sample_sentences,
-    split_sentences,
-    tokenize,
-)
+from vae_tutorial.text.tokens import BOS_ID, EOS_ID, PAD_ID, SPECIALS, UNK_ID, Vectorizer, split_sentences, tokenize
+from vae_tutorial.text.corpus import lee_articles, load_sample_sentences
 from vae_tutorial.errors import DataError
 
 

@@ -1,4 +1,4 @@
-"""Measures of generated text (vae_tutorial.evaluation) and the blind reading (vae_tutorial.blind_reading),
+"""Measures of generated text (vae_tutorial.theory.estimates) and the blind reading (vae_tutorial.text.blind_reading),
 each against a hand computation."""
 
 import json
@@ -7,20 +7,21 @@ import re
 import numpy as np
 import pytest
 
-from vae_tutorial import blind_reading, evaluation
+from vae_tutorial.text import blind_reading
+from vae_tutorial.text import measures
 from vae_tutorial.errors import DataError
 
 # --- words and BLEU -------------------------------------------------------------------------------
 
 
 def test_words_lower_cases_and_splits_off_punctuation():
-    assert evaluation.words("Don't stop, U.N.! 42 fires") == ["don't", "stop", "u", "n", "42", "fires"]
-    assert evaluation.words("'quoted' -- ") == ["quoted"]
+    assert measures.words("Don't stop, U.N.! 42 fires") == ["don't", "stop", "u", "n", "42", "fires"]
+    assert measures.words("'quoted' -- ") == ["quoted"]
 
 
 def test_bleu4_of_a_copy_is_one_whatever_the_case_and_punctuation():
     references = ["The cat sat on the mat.", "A dog ran in the park today."]
-    assert evaluation.bleu4(references, ["the cat sat on the mat", "a dog ran in the park today !"]) == 1.0
+    assert measures.bleu4(references, ["the cat sat on the mat", "a dog ran in the park today !"]) == 1.0
 
 
 def test_bleu4_matches_the_hand_computation():
@@ -33,21 +34,21 @@ def test_bleu4_matches_the_hand_computation():
     p4 = (1 + 3) / (3 + 3)  # only "the cat sat on" of the first
     brevity = np.exp(1 - (6 + 7) / (6 + 6))  # 12 hypothesis words against 13 reference words
     expected = brevity * np.exp(np.mean(np.log([p1, p2, p3, p4])))
-    assert evaluation.bleu4(references, hypotheses) == pytest.approx(expected, abs=1e-9)
+    assert measures.bleu4(references, hypotheses) == pytest.approx(expected, abs=1e-9)
 
 
 def test_bleu4_smooths_a_precision_with_no_match():
     # three words: no 4-gram at all, so p4 = 0 counts 0.1 matches (method1); p1 = p2 = p3 = 1, no brevity penalty
-    assert evaluation.bleu4("the cat sat", "The cat sat.") == pytest.approx(0.1**0.25, abs=1e-12)
+    assert measures.bleu4("the cat sat", "The cat sat.") == pytest.approx(0.1**0.25, abs=1e-12)
 
 
 def test_bleu4_rejects_unpaired_or_non_text_input():
     with pytest.raises(DataError, match=r"references, hypotheses: have different lengths \(2 and 1\)"):
-        evaluation.bleu4(["a b", "c d"], ["a b"])
+        measures.bleu4(["a b", "c d"], ["a b"])
     with pytest.raises(DataError, match=r"hypotheses\[1\]: is of type ndarray, not a string. Pass text"):
-        evaluation.bleu4(["a b", "c d"], ["a b", np.array([4, 5])])
+        measures.bleu4(["a b", "c d"], ["a b", np.array([4, 5])])
     with pytest.raises(DataError, match="references: is empty"):
-        evaluation.bleu4([], [])
+        measures.bleu4([], [])
 
 
 # --- token match ----------------------------------------------------------------------------------
@@ -56,15 +57,15 @@ def test_bleu4_rejects_unpaired_or_non_text_input():
 def test_token_match_counts_real_positions_only():
     reference = np.array([[5, 6, 7, 0], [8, 9, 0, 0]])
     decoded = np.array([[5, 1, 7, 7], [8, 9, 3, 3]])  # what follows the padding does not count
-    assert evaluation.token_match(reference, decoded) == pytest.approx(4 / 5)
-    assert evaluation.token_match(reference + 1, decoded + 1, pad_id=1) == pytest.approx(4 / 5)
+    assert measures.token_match(reference, decoded) == pytest.approx(4 / 5)
+    assert measures.token_match(reference + 1, decoded + 1, pad_id=1) == pytest.approx(4 / 5)
 
 
 def test_token_match_rejects_other_shapes_and_all_padding():
     with pytest.raises(DataError, match=r"decoded_ids: has shape \(1, 3\), the references \(1, 4\)"):
-        evaluation.token_match([[5, 6, 7, 0]], [[5, 6, 7]])
+        measures.token_match([[5, 6, 7, 0]], [[5, 6, 7]])
     with pytest.raises(DataError, match=r"reference_ids: has only padding \(0\)"):
-        evaluation.token_match([[0, 0]], [[0, 0]])
+        measures.token_match([[0, 0]], [[0, 0]])
 
 
 # --- retrieval of the source ----------------------------------------------------------------------
@@ -82,32 +83,32 @@ def test_source_retrieval_finds_obvious_sources():
         "a late century won the match",
         ["the new government won the election"],
     ]
-    assert evaluation.source_retrieval(variations, SOURCES) == 1.0
+    assert measures.source_retrieval(variations, SOURCES) == 1.0
 
 
 def test_source_retrieval_counts_a_variation_closer_to_another_source_as_a_miss():
     variations = [["the cricket match burned"], ["the cricket team won"], ["voters chose fires fires fires"]]
     # "cricket match" outweighs "burned"; "fires" three times outweighs "voters" and "chose"
-    assert evaluation.source_retrieval(variations, SOURCES) == pytest.approx(1 / 3)
+    assert measures.source_retrieval(variations, SOURCES) == pytest.approx(1 / 3)
 
 
 def test_source_retrieval_gives_ties_to_the_earlier_source_and_misses_unweighted_variations():
     sources = [SOURCES[0], SOURCES[0], SOURCES[1]]
     # source 1's copy ties with source 0 and goes to it; "the" is in every source (idf 0), "zebra" in none
     variations = [["bush fires"], ["bush fires"], ["the the the", "zebra"]]
-    assert evaluation.source_retrieval(variations, sources) == pytest.approx(1 / 4)
-    assert evaluation.source_retrieval([["bush fires"], [], []], sources) == 1.0  # a source may have none
+    assert measures.source_retrieval(variations, sources) == pytest.approx(1 / 4)
+    assert measures.source_retrieval([["bush fires"], [], []], sources) == 1.0  # a source may have none
 
 
 def test_source_retrieval_rejects_bad_groups():
     with pytest.raises(DataError, match=r"variations, sources: have different lengths \(2 and 3\)"):
-        evaluation.source_retrieval(["a", "b"], SOURCES)
+        measures.source_retrieval(["a", "b"], SOURCES)
     with pytest.raises(DataError, match="variations: has no text"):
-        evaluation.source_retrieval([[], [], []], SOURCES)
+        measures.source_retrieval([[], [], []], SOURCES)
     with pytest.raises(DataError, match="sources: has one text"):
-        evaluation.source_retrieval(["a"], SOURCES[:1])
+        measures.source_retrieval(["a"], SOURCES[:1])
     with pytest.raises(DataError, match=r"variations\[1\]: is of type int, not text"):
-        evaluation.source_retrieval(["a", 3, "c"], SOURCES)
+        measures.source_retrieval(["a", 3, "c"], SOURCES)
 
 
 # --- copies, repeats, unknown words, novelty ------------------------------------------------------
@@ -115,36 +116,36 @@ def test_source_retrieval_rejects_bad_groups():
 
 def test_copies_counts_generated_texts_equal_to_a_training_sentence_by_words():
     generated = ["The cat sat.", "a dog ran", "the cat"]
-    assert evaluation.copies(generated, ["the cat sat", "birds fly"]) == pytest.approx(1 / 3)
+    assert measures.copies(generated, ["the cat sat", "birds fly"]) == pytest.approx(1 / 3)
 
 
 def test_repeated_ngram_share_pools_repeats_within_each_text():
     texts = ["The man and the man and the man.", "a b c", "x y"]
     # trigrams: 6 in the first text, the last 3 repeats; 1 in the second; none in the third
-    assert evaluation.repeated_ngram_share(texts) == pytest.approx(3 / 7)
+    assert measures.repeated_ngram_share(texts) == pytest.approx(3 / 7)
     # bigrams: the first has 7 ("the man" x3, "man and" x2, "and the" x2: 4 repeats), then 2 and 1
-    assert evaluation.repeated_ngram_share(texts, n=2) == pytest.approx(4 / 10)
+    assert measures.repeated_ngram_share(texts, n=2) == pytest.approx(4 / 10)
     # "a b" in two texts is no repeat: only repeats within a text count
-    assert evaluation.repeated_ngram_share(["a b", "a b"], n=2) == 0.0
-    assert evaluation.repeated_ngram_share([]) == 0.0
+    assert measures.repeated_ngram_share(["a b", "a b"], n=2) == 0.0
+    assert measures.repeated_ngram_share([]) == 0.0
     with pytest.raises(DataError, match="n: must be a positive whole number, got 0"):
-        evaluation.repeated_ngram_share(texts, n=0)
+        measures.repeated_ngram_share(texts, n=0)
 
 
 def test_unk_share_counts_exact_unk_tokens():
     texts = ["[UNK] went to [UNK]", "fine [unk] day [UNK]."]  # lower case or glued to a stop: not the token
-    assert evaluation.unk_share(texts) == pytest.approx(2 / 8)
-    assert evaluation.unk_share([]) == 0.0
+    assert measures.unk_share(texts) == pytest.approx(2 / 8)
+    assert measures.unk_share([]) == 0.0
 
 
 def test_variation_novelty_by_hand():
     source = "The fire spread fast. Crews came."
     variations = ["the fire spread fast", "Crews came!", "The fire spread slowly.", "new words here", source]
-    novelty = evaluation.variation_novelty(variations, source)
+    novelty = measures.variation_novelty(variations, source)
     assert novelty["equal_to_input"] == pytest.approx(3 / 5)  # a sentence, a sentence, the whole source
     assert novelty["new_word_share"] == pytest.approx((0 + 0 + 1 / 4 + 3 / 3 + 0) / 5)
     with pytest.raises(DataError, match="source: is of type list, not a string"):
-        evaluation.variation_novelty(variations, [source])
+        measures.variation_novelty(variations, [source])
 
 
 # --- blind reading --------------------------------------------------------------------------------

@@ -8,15 +8,17 @@ import time
 import numpy as np
 import pytest
 
-from vae_tutorial import gaussian
-from vae_tutorial.data.text import BOS_ID, EOS_ID, PAD_ID, UNK_ID
+from vae_tutorial.theory import gaussian
+from vae_tutorial.text.tokens import BOS_ID, EOS_ID, PAD_ID, UNK_ID
 from vae_tutorial.errors import DataError
-from vae_tutorial.losses import linear_schedule
-from vae_tutorial.models.language_model import LanguageModel
-from vae_tutorial.models.text_vae import TextVAE, bidirectional_gru, shift_right
+from vae_tutorial.theory.losses import linear_schedule
+from vae_tutorial.text.language_model import LanguageModel
+from vae_tutorial.text.layers import shift_right
+from vae_tutorial.text.vae import TextVAE
+from vae_tutorial.text.layers import bidirectional_gru
 from vae_tutorial.training.callbacks import KLAnnealing
-from vae_tutorial.training.recipes import TEXT_RECIPES
-from vae_tutorial.training.trainers import train_text_vae
+from vae_tutorial.text.recipes import TEXT_RECIPES
+from vae_tutorial.text.train import train_text_vae
 
 # isort: split
 import keras  # after vae_tutorial's modules, which import TensorFlow quietly

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 from gensim.models import KeyedVectors
 
-from vae_tutorial.embeddings import topic_vector
+from vae_tutorial.text.embeddings import topic_vector
 from vae_tutorial.errors import DataError
-from vae_tutorial.evaluation import topic_adherence
+from vae_tutorial.text.topics import topic_adherence
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ import pytest
 from gensim.models import KeyedVectors
 
 from vae_tutorial.errors import DataError
-from vae_tutorial.evaluation import independent_topic_judge, keyword_stems, topic_adherence, without_keywords
+from vae_tutorial.text.topics import independent_topic_judge, keyword_stems, topic_adherence, without_keywords
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +70,7 @@ def test_a_topic_the_judge_cannot_place_is_a_data_error(judge):
 
 
 def test_the_judges_space_places_the_blog_topics_words():
-    from vae_tutorial.embeddings import judge_vectors
+    from vae_tutorial.text.embeddings import judge_vectors
 
     kv = judge_vectors()
     assert {"fire", "cricket", "wicket", "palestinian", "israeli", "afghanistan", "taliban"} <= set(kv.key_to_index)

@@ -18,8 +18,10 @@ from pathlib import Path
 
 from vae_tutorial import __version__
 from vae_tutorial.errors import MAX_SEED, DataError
-from vae_tutorial.generation import MAX_N, MAX_SCALE, MAX_TEMPERATURE
-from vae_tutorial.training.recipes import IMAGE_RECIPES, WHOLE
+from vae_tutorial.text.generate import MAX_N, MAX_SCALE
+from vae_tutorial.text.decoding import MAX_TEMPERATURE
+from vae_tutorial.images.recipes import IMAGE_RECIPES
+from vae_tutorial.training.recipes import WHOLE
 
 EXAMPLES = """examples:
   vae-tutorial train-images --out runs/digits
@@ -129,10 +131,10 @@ def _strategy(name: str):
 
 def train_images(args) -> int:
     from vae_tutorial.config import settings
-    from vae_tutorial.data.images import load_digits, load_image_folder, split_images
-    from vae_tutorial.training import model_dir
+    from vae_tutorial.images.data import load_digits, load_image_folder, split_images
+    from vae_tutorial.training import directory
 
-    model_dir.check(args.out, args.force)  # before reading the data or loading TensorFlow
+    directory.check(args.out, args.force)  # before reading the data or loading TensorFlow
     _check_out(args.out, args.folder)
     conf = settings()
     epochs = conf.image_epochs if args.epochs is None else args.epochs
@@ -146,7 +148,7 @@ def train_images(args) -> int:
         except DataError as exc:
             raise DataError(args.folder, exc.problem, exc.fix) if exc.where == "x" else exc from None
         source = str(Path(args.folder).resolve())
-    from vae_tutorial.workflows.images import train_image_dir
+    from vae_tutorial.images.workflow import train_image_dir
 
     print(
         f"{'Resuming' if _resuming(args.out) else 'Training'} on {len(x_train)} images, "
@@ -172,11 +174,11 @@ def train_images(args) -> int:
 
 
 def pretrain(args) -> int:
-    from vae_tutorial.training import model_dir
-    from vae_tutorial.training.recipes import PRETRAIN_RECIPE
+    from vae_tutorial.training import directory
+    from vae_tutorial.text.recipes import PRETRAIN_RECIPE
 
-    model_dir.check(args.out, args.force)  # before reading the corpus or loading TensorFlow
-    from vae_tutorial.workflows.pretrain import pretrain as run
+    directory.check(args.out, args.force)  # before reading the corpus or loading TensorFlow
+    from vae_tutorial.text.pretrain import pretrain as run
 
     print(
         f"{'Resuming' if _resuming(args.out) else 'Pretraining'} the sentence VAE on the general corpus "
@@ -203,12 +205,13 @@ def train_text(args) -> int:
     import warnings
 
     from vae_tutorial.config import settings
-    from vae_tutorial.data.posts import load_blog_csv, load_blog_folder
+    from vae_tutorial.text.csv_posts import load_blog_csv
+    from vae_tutorial.text.posts import load_blog_folder
     from vae_tutorial.errors import DataWarning
-    from vae_tutorial.training import model_dir
-    from vae_tutorial.training.recipes import BLOG_RECIPE, FINE_TUNE_RECIPE
+    from vae_tutorial.training import directory
+    from vae_tutorial.text.recipes import BLOG_RECIPE, FINE_TUNE_RECIPE
 
-    model_dir.check(args.out, args.force)  # before reading the posts or loading TensorFlow
+    directory.check(args.out, args.force)  # before reading the posts or loading TensorFlow
     _check_out(args.out, args.folder)
     if args.folder is not None and args.delimiter is not None:
         raise DataError("--delimiter", "applies to --csv only", "Drop it, or pass the posts with --csv.")
@@ -242,7 +245,7 @@ def train_text(args) -> int:
     print(posts.summary())
     for where, reason in posts.skipped:
         print(f"  skipped {where}: {reason}")
-    from vae_tutorial.workflows.text import train_blog_vae  # TensorFlow loads only once the data is good
+    from vae_tutorial.text.blog import train_blog_vae  # TensorFlow loads only once the data is good
 
     print(
         f"{'Resuming' if _resuming(args.out) else 'Training'} a text VAE; Ctrl-C stops it, the same command resumes it."
@@ -290,7 +293,7 @@ def _read_post(path: Path) -> str:
 def _read_topics(path: Path) -> dict:
     """The topics of train-text --topics: a JSON object of names to keywords, checked before training."""
     from vae_tutorial.files import read_json
-    from vae_tutorial.steering import check_topics
+    from vae_tutorial.text.steering import check_topics
 
     topics = read_json("--topics", path)
     try:
@@ -300,23 +303,23 @@ def _read_topics(path: Path) -> dict:
 
 
 def variations(args) -> int:
-    from vae_tutorial.data.posts import clean_text
-    from vae_tutorial.data.text import tokenize
+    from vae_tutorial.text.tokens import clean_text
+    from vae_tutorial.text.tokens import tokenize
 
     text = args.text if args.file is None else _read_post(Path(args.file))
     if not tokenize(clean_text(text)):  # before the model loads
         where = "--text" if args.file is None else args.file
         raise DataError(where, "has no words", "Pass a sentence or a post with words in it.")
     if args.topic is not None:
-        from vae_tutorial.steering import topic_words
+        from vae_tutorial.text.steering import topic_words
 
         topic_words(args.topic)  # no keywords: an error before the model loads
-    from vae_tutorial.workflows.text import load_blog_vae
+    from vae_tutorial.text.blog import load_blog_vae
 
     if args.model is None:
-        from vae_tutorial import pretrained
+        from vae_tutorial.text import pretrained
 
-        blog = pretrained.load()
+        blog = pretrained.load_pretrained()
     else:
         blog = load_blog_vae(args.model)
     given = {"temperature": args.temperature, "scale": args.scale}

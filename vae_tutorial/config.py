@@ -1,17 +1,15 @@
-"""Settings that cost time (fast mode), seeding, and where outputs go."""
+"""Settings that cost time (fast mode), seeding (:func:`~vae_tutorial.seeding.seed_everything`), and where
+outputs go."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
 import os
-import random
 from pathlib import Path
 
-import numpy as np
-
-from vae_tutorial.errors import DataError
-from vae_tutorial.training.recipes import IMAGE_RECIPES
+from vae_tutorial.images.recipes import IMAGE_RECIPES
+from vae_tutorial.seeding import seed_everything  # noqa: F401  (offered beside settings(): a setup needs both)
 
 FAST_ENV = "VAE_TUTORIAL_FAST"
 
@@ -78,38 +76,6 @@ def settings() -> Settings:
     """Full-mode settings, or the scaled-down ones when ``VAE_TUTORIAL_FAST`` is 1/true/yes."""
     fast = os.environ.get(FAST_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
     return Settings(fast=True, **_FAST_OVERRIDES) if fast else Settings(fast=False)
-
-
-def seed_everything(seed: int = 42, deterministic: bool = False) -> None:
-    """Seed Python, NumPy and Keras/TensorFlow.
-
-    Call it right before building a model: the same seed then gives the same initial
-    weights and the same losses on a rerun on the same machine, up to ~1e-7 float noise from
-    multi-threaded kernels. ``deterministic=True`` removes that noise too (bit-identical
-    losses): TensorFlow runs each op on one thread with deterministic kernels, which is
-    slower. It must come before TensorFlow's first operation in the process (first thing in
-    a script or notebook); later, it raises a DataError saying so.
-    """
-    random.seed(seed)
-    np.random.seed(seed)
-    from vae_tutorial._backend import tf
-    import keras
-
-    if deterministic:
-        threading = tf.config.threading
-        if (threading.get_intra_op_parallelism_threads(), threading.get_inter_op_parallelism_threads()) != (1, 1):
-            try:
-                threading.set_intra_op_parallelism_threads(1)
-                threading.set_inter_op_parallelism_threads(1)
-            except RuntimeError:
-                raise DataError(
-                    "deterministic",
-                    "TensorFlow has already started its thread pools, so they cannot be pinned to one thread",
-                    "Call seed_everything(seed, deterministic=True) before any TensorFlow work "
-                    "(first in the script, or after restarting the kernel).",
-                ) from None
-        tf.config.experimental.enable_op_determinism()
-    keras.utils.set_random_seed(seed)
 
 
 def output_dir(*parts: str) -> Path:

@@ -3,6 +3,7 @@ half-written folder behind."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import tempfile
 from collections.abc import Callable
@@ -23,6 +24,15 @@ def read_json(name: str, path):
     except OSError as error:
         problem = f"{str(path)!r} cannot be read ({error.strerror or error})"
         raise DataError(name, problem, "Check its permissions.") from None
+
+
+def sha256(path) -> str:
+    """Hex sha256 of a file's bytes, read in blocks of 1 MiB."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def write_atomically(out, write: Callable[[Path], None], last: str = "model.keras") -> None:

@@ -10,7 +10,8 @@ from collections.abc import Callable
 
 from vae_tutorial._backend import keras
 from vae_tutorial.errors import DataError
-from vae_tutorial.losses import linear_schedule
+from vae_tutorial.training.checkpoint import Checkpoints, random_state
+from vae_tutorial.theory.losses import linear_schedule
 
 
 def warmup_steps(anneal_fraction: float, epochs: int, n_examples: int, batch_size: int) -> int:
@@ -177,3 +178,24 @@ class InterruptAfterEpoch(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if epoch + 1 == self.epoch:
             raise KeyboardInterrupt(f"simulated Ctrl-C after epoch {self.epoch}")
+
+
+class Backup(keras.callbacks.Callback):
+    """Commit a checkpoint at the end of every epoch (put it after the callbacks whose figures
+    and state it records). history: the rows of the epochs before this run (a resumed run's);
+    stateful: callbacks with ``get_state()`` (and optionally ``keep_epochs()``), saved by class name."""
+
+    def __init__(self, checkpoints: Checkpoints, history: list[dict], stateful=()):
+        super().__init__()
+        self.checkpoints, self.history, self.stateful = checkpoints, list(history), list(stateful)
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.history.append({"epoch": epoch, **{key: float(value) for key, value in (logs or {}).items()}})
+        keep = set().union(*(c.keep_epochs() for c in self.stateful if hasattr(c, "keep_epochs")))
+        state = {
+            "history": self.history,
+            "callbacks": {type(c).__name__: c.get_state() for c in self.stateful},
+            "stopped": bool(self.model.stop_training),
+            "random": random_state(self.model),
+        }
+        self.checkpoints.save(self.model, epoch + 1, state, keep)

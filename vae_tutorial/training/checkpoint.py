@@ -18,7 +18,6 @@ uninterrupted one would have (``tests/test_faults.py`` compares them).
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import os
 import random
@@ -28,8 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
-from vae_tutorial._backend import keras
 from vae_tutorial.errors import DataError
+from vae_tutorial.files import sha256
 
 PREFIX, TMP_PREFIX = "epoch-", ".tmp-epoch-"
 
@@ -45,14 +44,6 @@ class Saved:
     @property
     def weights(self) -> Path:
         return self.folder / "model.weights.h5"
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as file:
-        for block in iter(lambda: file.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _fsync(path: Path) -> None:
@@ -215,24 +206,3 @@ def restore(model, saved: Saved) -> None:
         model.optimizer.build(model.trainable_variables)
     model.load_weights(saved.weights)
     set_random_state(model, saved.state["random"])
-
-
-class Backup(keras.callbacks.Callback):
-    """Commit a checkpoint at the end of every epoch (put it after the callbacks whose figures
-    and state it records). history: the rows of the epochs before this run (a resumed run's);
-    stateful: callbacks with ``get_state()`` (and optionally ``keep_epochs()``), saved by class name."""
-
-    def __init__(self, checkpoints: Checkpoints, history: list[dict], stateful=()):
-        super().__init__()
-        self.checkpoints, self.history, self.stateful = checkpoints, list(history), list(stateful)
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.history.append({"epoch": epoch, **{key: float(value) for key, value in (logs or {}).items()}})
-        keep = set().union(*(c.keep_epochs() for c in self.stateful if hasattr(c, "keep_epochs")))
-        state = {
-            "history": self.history,
-            "callbacks": {type(c).__name__: c.get_state() for c in self.stateful},
-            "stopped": bool(self.model.stop_training),
-            "random": random_state(self.model),
-        }
-        self.checkpoints.save(self.model, epoch + 1, state, keep)

@@ -1,1 +1,0 @@
-"""Data loaders: embedded digits and images, text corpora."""

@@ -1,1 +1,0 @@
-"""Keras models of the series (all registered serializable, no Lambda layers)."""

@@ -1,0 +1,190 @@
+"""The three things a user wants from a text VAE: variations of an input, interpolation between two
+inputs, samples from the prior. Codes are drawn here and decoded by :mod:`vae_tutorial.text.decoding`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+from vae_tutorial.errors import DataError, codes, real_number, seed as check_seed, whole_number
+from vae_tutorial.text.decoding import _settings, closeness_settings, decode
+from vae_tutorial.text.tokens import EOS_ID
+
+
+MAX_N = 1000  # texts per call: each decoding step holds (n, vocabulary) logits
+
+MAX_SCALE = 10.0  # posterior standard deviations from the input's code; far beyond it the decoder sees no code it knows
+
+
+def _encode_texts(model, vectorizer, texts, condition=None):
+    texts = list(texts) if isinstance(texts, Iterable) and not isinstance(texts, str) else [texts]
+    wrong = [t for t in texts if not isinstance(t, str)]
+    if wrong:  # None would become the text "None"
+        raise DataError("text", f"must be a string, got {type(wrong[0]).__name__}", "Pass a sentence or a post.")
+    if not texts or not all(t.strip() for t in texts):
+        raise DataError("text", "is empty", "Pass a sentence or a post with words in it.")
+    ids = vectorizer.encode(texts)
+    return model.encode(ids) if condition is None else model.encode(ids, condition)
+
+
+def variation_codes(
+    model,
+    vectorizer,
+    text: str,
+    n: int = 5,
+    scale: float = 1.0,
+    seed: int | None = None,
+    condition=None,
+    *,
+    toward=None,
+    strength: float = 0.0,
+) -> np.ndarray:
+    """n codes around the **input's** posterior: z = mean + scale * sigma * eps, (n, latent_dim).
+
+    scale 0 gives the posterior mean n times; 1 samples the posterior itself; larger values
+    wander further from the input. n: 1 to MAX_N; scale: 0 to MAX_SCALE. toward: None, or a
+    code (latent_dim,), e.g. a topic's (:func:`~vae_tutorial.text.steering.topic_code`): each z then
+    moves a share ``strength`` (0 to 1) of the way to it, z + strength * (toward - z).
+    """
+    n = whole_number("n", n, 5, high=MAX_N)
+    scale = real_number("scale", scale, 0.0, MAX_SCALE, 1.0)
+    seed = check_seed("seed", seed)
+    strength = real_number("strength", strength, 0.0, 1.0, 0.7)
+    if toward is not None:
+        toward = codes("toward", np.reshape(np.asarray(toward, np.float32), (1, -1)), model.latent_dim)[0]
+    z_mean, z_log_var = _encode_texts(model, vectorizer, text, condition)
+    eps = np.random.default_rng(seed).standard_normal((n, model.latent_dim))
+    z = z_mean[0] + scale * np.exp(0.5 * z_log_var[0]) * eps
+    if toward is not None:
+        z = z + strength * (toward - z)
+    return z.astype(np.float32)
+
+
+def variations(
+    model,
+    vectorizer,
+    text: str,
+    n: int = 5,
+    scale: float = 1.0,
+    seed: int | None = None,
+    method: str = "greedy",
+    temperature: float = 1.0,
+    condition=None,
+    unknown: bool = False,
+    *,
+    closeness: float | None = None,
+    top_p: float = 0.9,
+    no_repeat_ngram: int = 3,
+    history=None,
+    toward=None,
+    strength: float = 0.0,
+) -> list[str]:
+    """n variations of ``text``: decode codes drawn around its posterior (see variation_codes).
+
+    Unlike the original guide's ``generate_variations``, which drew z from the prior and so ignored its
+    input, every variation here starts from the input's own code.
+    closeness: None, or from 0.0 (same topic, new sentence) to 1.0 (nearly the same sentence);
+    when given, it sets scale, method, temperature and top_p (see closeness_settings) and those
+    arguments are ignored. no_repeat_ngram: no n-gram of tokens twice in a variation (0: off; 3
+    by default). history: None, or ids (n, H) of what each variation already said (see
+    :func:`said`): a post's windows pass their predecessors' variations, so that no n-gram repeats
+    within a variation of a whole post. toward, strength: steer the codes (see variation_codes).
+    n: 1 to MAX_N; scale: 0 to MAX_SCALE; the decoding arguments as in decode (all checked before any work).
+    """
+    if closeness is not None:
+        chosen = closeness_settings(closeness)
+        scale, method, temperature, top_p = (chosen[key] for key in ("scale", "method", "temperature", "top_p"))
+    _settings(method, temperature, top_p=top_p, no_repeat_ngram=no_repeat_ngram)
+    z = variation_codes(model, vectorizer, text, n, scale, seed, condition, toward=toward, strength=strength)
+    ids = decode(
+        model,
+        z,
+        method,
+        temperature,
+        seed=seed,
+        condition=condition,
+        unknown=unknown,
+        top_p=top_p,
+        no_repeat_ngram=no_repeat_ngram,
+        history=history,
+    )
+    return vectorizer.decode(ids)
+
+
+def said(vectorizer, texts, history=None) -> np.ndarray:
+    """``history`` (n, H) with the token ids of ``texts`` (n strings) appended: the ids of what
+    n texts have said so far, special tokens as -1 (a separator no n-gram spans); for
+    ``history=`` of :func:`decode` and :func:`variations`."""
+    ids = np.asarray(vectorizer.encode(list(texts)), np.int64)
+    ids = np.where(ids > EOS_ID, ids, -1)
+    return ids if history is None else np.concatenate([history, ids], axis=1)
+
+
+def interpolate(
+    model,
+    vectorizer,
+    text_a: str,
+    text_b: str,
+    steps: int = 5,
+    method: str = "greedy",
+    condition=None,
+    *,
+    temperature: float = 1.0,
+    top_p: float = 0.9,
+    no_repeat_ngram: int = 0,
+    seed: int | None = None,
+    unknown: bool = False,
+) -> list[str]:
+    """Decode ``steps`` codes (2 to MAX_N) on the straight line between the posterior means of two
+    texts; the decoding arguments as in decode (all checked before any work)."""
+    steps = whole_number("steps", steps, 5, low=2, high=MAX_N)
+    _settings(method, temperature, top_p=top_p, no_repeat_ngram=no_repeat_ngram)
+    seed = check_seed("seed", seed)
+    z_mean, _ = _encode_texts(model, vectorizer, [text_a, text_b], condition)
+    weights = np.linspace(0.0, 1.0, steps)[:, None]
+    z = ((1 - weights) * z_mean[0] + weights * z_mean[1]).astype(np.float32)
+    ids = decode(
+        model,
+        z,
+        method,
+        temperature,
+        seed=seed,
+        condition=condition,
+        unknown=unknown,
+        top_p=top_p,
+        no_repeat_ngram=no_repeat_ngram,
+    )
+    return vectorizer.decode(ids)
+
+
+def sample(
+    model,
+    vectorizer,
+    n: int = 5,
+    seed: int | None = None,
+    method: str = "greedy",
+    temperature: float = 1.0,
+    condition=None,
+    *,
+    top_p: float = 0.9,
+    no_repeat_ngram: int = 0,
+    unknown: bool = False,
+) -> list[str]:
+    """n texts (1 to MAX_N) decoded from codes drawn from the prior N(0, I); the decoding arguments
+    as in decode (all checked before any work)."""
+    n, seed = whole_number("n", n, 5, high=MAX_N), check_seed("seed", seed)
+    _settings(method, temperature, top_p=top_p, no_repeat_ngram=no_repeat_ngram)
+    z = np.random.default_rng(seed).standard_normal((n, model.latent_dim)).astype(np.float32)
+    ids = decode(
+        model,
+        z,
+        method,
+        temperature,
+        seed=seed,
+        condition=condition,
+        unknown=unknown,
+        top_p=top_p,
+        no_repeat_ngram=no_repeat_ngram,
+    )
+    return vectorizer.decode(ids)
