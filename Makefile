@@ -42,7 +42,7 @@ student: $(STAMP)
 # vae_tutorial/text/pretrained_model/ with its model card (sha256 of each file).
 pretrained: $(STAMP)
 	$(BIN)/vae-tutorial pretrain --out build/pretrained
-	$(BIN)/python -m vae_tutorial.text.pretrained build/pretrained
+	$(BIN)/python -m vae_tutorial.text.pack build/pretrained
 
 # Sphinx + myst-nb + sphinx-book-theme (settings in book/conf.py, landing page notebooks/index.md);
 # -W: a broken link or a missing page fails the build. About 15 s.

@@ -56,7 +56,8 @@ import numpy as np
 
 from vae_tutorial.text import measures
 from vae_tutorial.text import topics
-from vae_tutorial.text import decoding
+from vae_tutorial.text import decoder
+from vae_tutorial.text.decoding import Decoding
 from vae_tutorial.text import generate
 from vae_tutorial.text.blind_reading import draw_lines, write_items
 from vae_tutorial.config import seed_everything
@@ -69,6 +70,7 @@ from vae_tutorial.errors import DataWarning
 from vae_tutorial.text.vae import TextVAE
 from vae_tutorial.text.recipes import BLOG_RECIPE, TEXT_RECIPES
 from vae_tutorial.text.train import train_conditional_vae, train_text_vae, train_with_latent_penalty
+from vae_tutorial.text.kinds import BLOG_VAE
 
 # First choice of keywords per topic, then replacements if a word is not in the embedding's vocabulary.
 TOPICS = {
@@ -123,15 +125,14 @@ def steered_figures(args, keywords, vectors, kv, judge) -> tuple[dict, dict, flo
     """(e) and (f): ({"variations": figures, "steered": figures}, examples, fine-tuning seconds);
     with ``--out``, the steered variations and their blind-reading files are written there."""
     from vae_tutorial.text.tokens import clean_text
-    from vae_tutorial.text.blog import train_blog_vae
 
     with tempfile.TemporaryDirectory() as folder, warnings.catch_warnings():
         warnings.simplefilter("ignore", DataWarning)
         posts = load_blog_folder(write_sample_blog_folder(Path(folder) / "blog", "blog"))[: args.steer_posts]
         _, held_out = split_posts(posts, 0.2, args.seed)
         start = time.perf_counter()
-        blog = train_blog_vae(
-            posts, Path(folder) / "model", val_fraction=0.2, epochs=args.steer_epochs, iwae_k=2, verbose=0
+        blog = BLOG_VAE.train_into(
+            Path(folder) / "model", posts, val_fraction=0.2, epochs=args.steer_epochs, iwae_k=2, verbose=0
         )
         seconds = time.perf_counter() - start
     names = list(keywords)
@@ -235,14 +236,14 @@ def main() -> None:
         }
     )
     common = {"recipe": recipe, "seed": args.seed, "verbose": 0}
-    sampling = {"method": "sample", "temperature": args.temperature}
+    sampling = Decoding(method="sample", temperature=args.temperature)
     results = {}
 
     # (a) unconditioned
     start = time.perf_counter()
     plain, _ = train_text_vae(train_ids, val_ids, vectorizer.vocab_size, **common)
     timings["unconditioned_train_seconds"] = time.perf_counter() - start
-    texts = generate.sample(plain, vectorizer, n, seed=args.seed, **sampling)
+    texts = generate.sample(plain, vectorizer, n, sampling, seed=args.seed)
     results["unconditioned"] = figures(texts, requested, vectors, kv, keywords, judge)
 
     # (b) conditional: each window trained with its own mean word vector, sampled with the topic's
@@ -259,7 +260,7 @@ def main() -> None:
     )
     timings["conditional_train_seconds"] = time.perf_counter() - start
     conditions = np.stack([vectors[name] for name in requested])
-    texts = generate.sample(conditional, vectorizer, n, seed=args.seed, condition=conditions, **sampling)
+    texts = generate.sample(conditional, vectorizer, n, sampling, seed=args.seed, condition=conditions)
     results["conditional"] = figures(texts, requested, vectors, kv, keywords, judge)
     examples = {name: texts[i] for i, name in enumerate(requested[: len(names)])}
 
@@ -278,7 +279,7 @@ def main() -> None:
         z = np.concatenate(
             [codes_around(codes[name], args.samples, args.spread, args.seed + i) for i, name in enumerate(names)]
         )
-        return vectorizer.decode(decoding.decode(model, z, seed=args.seed, **sampling))
+        return vectorizer.decode(decoder.decode(model, z, sampling, seed=args.seed))
 
     start = time.perf_counter()
     targets, codes = topic_targets(plain, vectorizer, kv, train_chunks, keywords)

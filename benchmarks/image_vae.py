@@ -30,7 +30,7 @@ from pathlib import Path
 from vae_tutorial.theory import estimates
 from vae_tutorial.images.data import load_digits, stratified_split
 from vae_tutorial.images.recipes import IMAGE_RECIPES
-from vae_tutorial.images.train import train_image_vae
+from vae_tutorial.images.kinds import IMAGE_VAE
 
 NAMES = ("reference", "default")
 # Reported as the median over the repeats: the training time and the validation figure chosen by.
@@ -68,7 +68,7 @@ def measure(name: str, x_train, x_val, x_test, epochs_scale: float, iwae_k: int,
     its negative ELBO on x_val (to choose by) and its figures on x_test (to report)."""
     epochs = max(1, round(IMAGE_RECIPES[name].epochs * epochs_scale))
     start = time.perf_counter()
-    model, _ = train_image_vae(x_train, recipe=name, epochs=epochs, seed=seed, verbose=0)
+    model, _ = IMAGE_VAE.train(x_train, recipe=name, epochs=epochs, seed=seed, verbose=0)
     seconds = time.perf_counter() - start
     elbo = estimates.negative_elbo(model, x_test, n_samples=10)
     return {

@@ -38,7 +38,6 @@ import numpy as np
 
 from vae_tutorial.text import measures
 from vae_tutorial.theory import estimates
-from vae_tutorial.text import pretrained
 from vae_tutorial.text.blind_reading import draw_lines, write_items
 from vae_tutorial.text.corpus import load_general_sentences
 from vae_tutorial.text.tokens import clean_text
@@ -46,8 +45,12 @@ from vae_tutorial.text.windows import chunk_posts, split_posts
 from vae_tutorial.text.posts import load_blog_folder, write_sample_blog_folder
 from vae_tutorial.text.tokens import split_sentences
 from vae_tutorial.errors import DataWarning
-from vae_tutorial.text.decoding import decode
-from vae_tutorial.text.blog import BlogVAE, train_blog_vae
+from vae_tutorial.text.decoder import decode
+from vae_tutorial.text.blog import BlogVAE
+from vae_tutorial.text.kinds import BLOG_VAE
+from vae_tutorial.text.decoding import Decoding
+from vae_tutorial.text.blog import load_pretrained
+from vae_tutorial.text import card
 
 MODELS = ("scratch", "pretrained", "fine_tuned")
 
@@ -77,7 +80,7 @@ def likelihood(blog: BlogVAE, texts: list[str], k: int) -> dict:
 def reconstruction(blog: BlogVAE, texts: list[str]) -> dict:
     ids = blog.vectorizer.encode(texts)
     z_mean, _ = blog.model.encode(ids)
-    decoded = decode(blog.model, z_mean, "greedy")
+    decoded = decode(blog.model, z_mean, Decoding(method="greedy"))
     return {
         "bleu4": measures.bleu4(texts, blog.vectorizer.decode(decoded)),
         "token_accuracy": measures.token_match(ids, decoded),
@@ -89,8 +92,7 @@ def variation_figures(blog: BlogVAE, held_out, train_sentences, n: int, closenes
 
     A post's variation i joins the variations i of its windows. Retrieval compares whole posts;
     "equal_to_input" and "new_word_share" compare each window's variations with that window."""
-    settings = {} if closeness is None else {"closeness": closeness}
-    per_window = [blog.window_variations(post.text, n=n, seed=i, **settings) for i, post in enumerate(held_out)]
+    per_window = [blog.window_variations(post.text, n, closeness, seed=i) for i, post in enumerate(held_out)]
     per_post = [[" ".join(parts) for parts in zip(*(vs for _, vs in windows), strict=True)] for windows in per_window]
     novelty = [measures.variation_novelty(vs, window) for windows in per_window for window, vs in windows]
     flat = [v for vs in per_post for v in vs]
@@ -139,12 +141,14 @@ def main() -> None:
     for name in args.models:
         start = time.perf_counter()
         if name == "pretrained":
-            blog = pretrained.load_pretrained(args.pretrained or pretrained.MODEL)
+            blog = load_pretrained(args.pretrained or card.MODEL)
             seconds = float(blog.config["training"]["seconds"])  # pretraining, from the card
         else:
             init = "scratch" if name == "scratch" else (args.pretrained or "pretrained")
             out = args.out / name
-            blog = train_blog_vae(posts, out, init=init, force=True, val_fraction=0.2, verbose=0, iwae_k=2, **epochs)
+            blog = BLOG_VAE.train_into(
+                out, posts, init=init, force=True, val_fraction=0.2, verbose=0, iwae_k=2, **epochs
+            )
             seconds = time.perf_counter() - start
         held = windows(blog, held_out)
         figures, pairs = variation_figures(blog, held_out, train_sentences, args.variations, args.closeness)
@@ -169,9 +173,9 @@ def language_model(epochs: int, k: int) -> dict:
     """The pretrained VAE's IWAE NLL on the corpus' test split beside a language model's exact NLL."""
     from vae_tutorial.text.recipes import PretrainRecipe
     from vae_tutorial.text.train import train_language_model
-    from vae_tutorial.text.pretrain import corpus_ids
+    from vae_tutorial.text.subwords import corpus_ids
 
-    shipped = pretrained.load_pretrained()
+    shipped = load_pretrained()
     corpus = load_general_sentences()
     (train_ids, _), (val_ids, _), (test_ids, _) = (
         corpus_ids(shipped.vectorizer, part) for part in (corpus.train, corpus.validation, corpus.test)

@@ -28,9 +28,9 @@ JUPYTER = ROOT / ".venv" / "bin" / "jupyter"
 CELLS = [
     "from vae_tutorial.images import plots\n"
     "from vae_tutorial.images.data import load_digits\n"
-    "from vae_tutorial.images.train import train_image_vae\n"
+    "from vae_tutorial.images.kinds import IMAGE_VAE\n"
     "(x, _), _ = load_digits(seed=0)\n"
-    "model, _ = train_image_vae(x[:1000], latent_dim=2, epochs=3, seed=0, verbose=0)",
+    "model, _ = IMAGE_VAE.train(x[:1000], latent_dim=2, epochs=3, seed=0, verbose=0)",
     "plots.latent_explorer(model.decode)",
 ]
 

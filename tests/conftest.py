@@ -8,6 +8,7 @@ import os
 import types
 
 import pytest
+from vae_tutorial.images.kinds import IMAGE_VAE
 
 # Fast mode for every pytest session, not only under `make test`: the CLI and anything else that reads
 # config.settings() then uses the scaled-down knobs. setdefault, so that VAE_TUTORIAL_FAST=0 on the command
@@ -34,10 +35,9 @@ def digits():
 @pytest.fixture(scope="session")
 def trained_image_vae(digits):
     """(model, history): the default recipe, 3 epochs on 300 digits, validated on 100 held-out ones, seed 0."""
-    from vae_tutorial.images.train import train_image_vae
 
     x_train, x_val = digits
-    return train_image_vae(x_train, x_val, epochs=IMAGE_EPOCHS, seed=0, verbose=0)
+    return IMAGE_VAE.train((x_train, x_val), epochs=IMAGE_EPOCHS, seed=0, verbose=0)
 
 
 # --- text -------------------------------------------------------------------------------------

@@ -9,10 +9,11 @@ from vae_tutorial.images.data import load_digits
 from vae_tutorial.errors import DataError
 from vae_tutorial.images.autoencoder import Autoencoder
 from vae_tutorial.training.loss_model import load_model
-from vae_tutorial.images.classifier import sample_verdicts, train_digit_classifier
+from vae_tutorial.images.classifier import sample_verdicts
 from vae_tutorial.training.fit import fit
 from vae_tutorial.images.recipes import IMAGE_RECIPES
-from vae_tutorial.images.train import train_image_vae
+from vae_tutorial.images.kinds import IMAGE_VAE
+from vae_tutorial.images.kinds import CLASSIFIER
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +25,7 @@ def labelled():
 @pytest.fixture(scope="module")
 def classifier(labelled):
     x, y, _ = labelled
-    return train_digit_classifier(x, y, epochs=5, seed=0)
+    return CLASSIFIER.train((x, y), epochs=5, seed=0, verbose=0)[0]
 
 
 def test_autoencoder_samples_look_less_like_digits_than_the_vaes(labelled, classifier):
@@ -34,7 +35,7 @@ def test_autoencoder_samples_look_less_like_digits_than_the_vaes(labelled, class
     x, _, x_test = labelled
     recipe = IMAGE_RECIPES["default"].replace(epochs=10, batch_size=64, latent_dim=16)
     autoencoder, _ = fit(lambda: Autoencoder(16, seed=0), x, None, recipe, seed=0, verbose=0)
-    vae, _ = train_image_vae(x, recipe=recipe, seed=0, verbose=0)
+    vae, _ = IMAGE_VAE.train(x, recipe=recipe, seed=0, verbose=0)
     confident = {
         name: sample_verdicts(classifier, images)["confident_share"]
         for name, images in {
@@ -74,6 +75,6 @@ def test_autoencoder_round_trip_in_safe_mode(labelled, tmp_path):
 def test_classifier_rejects_labels_that_do_not_fit(labelled):
     x, y, _ = labelled
     with pytest.raises(DataError, match=r"^y: must be 10 labels from 0 to 9"):
-        train_digit_classifier(x[:10], y[:9])
+        CLASSIFIER.train((x[:10], y[:9]), verbose=0)[0]
     with pytest.raises(DataError, match=r"^y: must be 10 labels"):
-        train_digit_classifier(x[:10], y[:10] + 10)
+        CLASSIFIER.train((x[:10], y[:10] + 10), verbose=0)[0]

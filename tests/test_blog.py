@@ -16,11 +16,12 @@ from vae_tutorial.errors import DataError, DataWarning
 from vae_tutorial.text.vae import TextVAE
 from vae_tutorial.training import directory
 from vae_tutorial.training.callbacks import InterruptAfterEpoch, ResumableEarlyStopping
-from vae_tutorial.text.blog import load_blog_vae, train_blog_vae
+from vae_tutorial.text.decoding import Decoding
+from vae_tutorial.text.kinds import BLOG_VAE
 
 from tests.helpers import EpochRecorder
 
-MODEL_FILES = directory.files("text")
+MODEL_FILES = directory.files(BLOG_VAE)
 
 EPOCHS = 3
 SMALL = {"max_length": 20, "vocab_size": 400, "encoder_units": 16, "decoder_units": 32, "latent_dim": 8}
@@ -35,8 +36,8 @@ def posts(tmp_path_factory):
 
 
 def _train(posts, out, **kwargs):
-    return train_blog_vae(
-        posts, out, **{"init": "scratch", "epochs": EPOCHS, "seed": 3, "verbose": 0, **SMALL, **kwargs}
+    return BLOG_VAE.train_into(
+        out, posts, **{"init": "scratch", "epochs": EPOCHS, "seed": 3, "verbose": 0, **SMALL, **kwargs}
     )
 
 
@@ -49,7 +50,7 @@ def runs(posts, tmp_path_factory):
         _train(posts, root / "resumed", callbacks=[InterruptAfterEpoch(1)])
     left = {
         "files": sorted(p.name for p in (root / "resumed").iterdir()),
-        "load_error": pytest.raises(DataError, load_blog_vae, root / "resumed").value,
+        "load_error": pytest.raises(DataError, BLOG_VAE.load, root / "resumed").value,
     }
     recorder = EpochRecorder()
     resumed = _train(posts, root / "resumed", callbacks=[recorder])
@@ -75,7 +76,7 @@ def test_the_best_epoch_weights_are_the_ones_saved(runs, posts):
     best = int(np.argmin(whole.history["val_neg_elbo"]))
     assert whole.config["training"]["best_epoch"] == best + 1
     # the saved encoder gives the best epoch's validation KL (deterministic: no z is drawn for it)
-    loaded = load_blog_vae(root / "whole")
+    loaded = BLOG_VAE.load(root / "whole")
     _, val_posts = split_posts(posts, 0.1, seed=3)
     val_ids = loaded.vectorizer.encode([c for _, c in chunk_posts(val_posts, SMALL["max_length"] - 1)])
     again = loaded.model.evaluate(val_ids, batch_size=32, verbose=0, return_dict=True)
@@ -84,10 +85,11 @@ def test_the_best_epoch_weights_are_the_ones_saved(runs, posts):
 
 def test_variations_are_the_same_after_loading_the_directory(runs, posts):
     root, whole, *_ = runs
-    loaded = load_blog_vae(root / "whole")
+    loaded = BLOG_VAE.load(root / "whole")
     text = posts[0].text
-    before = whole.variations(text, n=3, temperature=0.8, seed=5)
-    after = loaded.variations(text, n=3, temperature=0.8, seed=5)
+    sampled = Decoding.at_closeness(0.0).replace(temperature=0.8)
+    before = whole.variations(text, n=3, decoding=sampled, seed=5)
+    after = loaded.variations(text, n=3, decoding=sampled, seed=5)
     assert before == after and len(after) == 3
     assert loaded.vectorizer.vocabulary == whole.vectorizer.vocabulary
     # a whole post is varied window by window: a variation is much longer than one window
@@ -135,7 +137,7 @@ def test_force_trains_a_new_model_over_an_old_one(posts, tmp_path):
     _train(posts, tmp_path / "m", epochs=1)
     again = _train(posts, tmp_path / "m", epochs=2, force=True)
     assert again.config["training"]["epochs_run"] == 2
-    assert len(load_blog_vae(tmp_path / "m").history["epoch"]) == 2
+    assert len(BLOG_VAE.load(tmp_path / "m").history["epoch"]) == 2
 
 
 def test_a_folder_with_other_files_is_refused(posts, tmp_path):
@@ -155,14 +157,14 @@ def copy_of_model(runs, tmp_path):
 
 def test_loading_a_missing_directory_names_it(tmp_path):
     with pytest.raises(DataError, match=r"nowhere: no such model directory"):
-        load_blog_vae(tmp_path / "nowhere")
+        BLOG_VAE.load(tmp_path / "nowhere")
 
 
 def test_loading_a_directory_that_lacks_files_names_them(copy_of_model):
     (copy_of_model / "vectorizer.json").unlink()
     (copy_of_model / "history.csv").unlink()
     with pytest.raises(DataError, match=r"lacks history.csv, vectorizer.json\. Pass a folder written by"):
-        load_blog_vae(copy_of_model)
+        BLOG_VAE.load(copy_of_model)
 
 
 def test_loading_a_directory_of_another_format_says_which_version_wrote_it(copy_of_model):
@@ -170,7 +172,7 @@ def test_loading_a_directory_of_another_format_says_which_version_wrote_it(copy_
     config["format"], config["versions"]["vae_tutorial"] = 7, "9.9.9"
     (copy_of_model / "config.json").write_text(json.dumps(config))
     with pytest.raises(DataError, match=r"format 7 \(written by vae_tutorial 9.9.9\); this version .* reads format 2"):
-        load_blog_vae(copy_of_model)
+        BLOG_VAE.load(copy_of_model)
 
 
 def test_loading_a_directory_of_format_1_says_to_train_again_or_use_the_version_that_wrote_it(copy_of_model):
@@ -178,7 +180,7 @@ def test_loading_a_directory_of_format_1_says_to_train_again_or_use_the_version_
     config["format"], config["versions"]["vae_tutorial"] = 1, "0.1.0"  # what vae_tutorial 0.1 wrote
     (copy_of_model / "config.json").write_text(json.dumps(config))
     with pytest.raises(DataError) as info:
-        load_blog_vae(copy_of_model)
+        BLOG_VAE.load(copy_of_model)
     message = str(info.value)
     assert message.startswith(f"{copy_of_model / 'config.json'}: is model-directory format 1 ")
     assert f"(written by vae_tutorial 0.1.0); this version ({__version__}) reads format 2." in message
@@ -188,14 +190,14 @@ def test_loading_a_directory_of_format_1_says_to_train_again_or_use_the_version_
 def test_loading_a_file_that_is_not_a_model_raises_a_data_error(copy_of_model):
     (copy_of_model / "model.keras").write_bytes(b"not a zip file at all")
     with pytest.raises(DataError, match=r"model.keras: cannot be loaded as a Keras model"):
-        load_blog_vae(copy_of_model)
+        BLOG_VAE.load(copy_of_model)
 
 
 def test_loading_a_model_of_another_type_raises_a_data_error(copy_of_model):
     other = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
     other.save(copy_of_model / "model.keras")
     with pytest.raises(DataError, match=r"holds a Sequential, not the expected TextVAE"):
-        load_blog_vae(copy_of_model)
+        BLOG_VAE.load(copy_of_model)
 
 
 def test_a_vectorizer_from_another_run_is_refused(copy_of_model, runs):
@@ -203,13 +205,13 @@ def test_a_vectorizer_from_another_run_is_refused(copy_of_model, runs):
 
     Vectorizer(runs[1].vectorizer.vocabulary[:50], 20).save(copy_of_model / "vectorizer.json")
     with pytest.raises(DataError, match=r"does not match model.keras \(vocabulary 50 vs"):
-        load_blog_vae(copy_of_model)
+        BLOG_VAE.load(copy_of_model)
 
 
 def test_variations_reject_bad_arguments(runs):
     whole = runs[1]
     with pytest.raises(DataError, match=r"temperature: must be a number in \(0, 5\], got -1"):
-        whole.variations("some words", temperature=-1)
+        whole.variations("some words", decoding=Decoding(temperature=-1))
     with pytest.raises(DataError, match="text: has no words"):
         whole.variations(" ... ")
 

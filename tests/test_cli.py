@@ -95,7 +95,7 @@ def test_importing_sampling_writes_nothing_to_stderr(fresh_import):
 
 
 def test_a_data_error_speaks_flags_on_the_command_line():
-    flags = cli.build_parser().parse_args(["train-text", "--folder", "blog", "--out", "m"]).flags
+    flags = cli.build_parser().parse_args(["train-text", "--folder", "blog", "--out", "m"]).command.keywords()
     assert flags["text_column"] == "--text-column" and flags["force"] == "--force" and "errors" not in flags
     error = DataError(
         "pattern",

@@ -16,6 +16,7 @@ from vae_tutorial.theory import estimates
 from vae_tutorial.images.data import load_image_folder, split_images
 from vae_tutorial.images.vae import ImageVAE
 from vae_tutorial.training import directory
+from vae_tutorial.images.kinds import IMAGE_VAE
 
 from tests.helpers import finish, write_scans
 
@@ -53,7 +54,7 @@ def runs(tmp_path_factory):
 def _check_outputs(out, result):
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
-    assert sorted(p.name for p in out.iterdir()) == sorted([*directory.files("images"), "logs"])
+    assert sorted(p.name for p in out.iterdir()) == sorted([*directory.files(IMAGE_VAE), "logs"])
     assert not [p for p in out.parent.iterdir() if ".tmp-" in p.name], "the temporary folder is left behind"
 
     config = json.loads((out / "config.json").read_text())
@@ -186,7 +187,9 @@ def test_train_images_refuses_a_finished_directory_without_force_and_retrains_wi
     assert cli.main([*args, "--force", "--quiet", "--seed", "1"]) == 0
     assert (out / "model.keras").stat().st_mtime_ns != before
     config = json.loads((out / "config.json").read_text())
-    assert config["seed"] == 1 and sorted(p.name for p in out.iterdir()) == sorted([*directory.files("images"), "logs"])
+    assert config["seed"] == 1 and sorted(p.name for p in out.iterdir()) == sorted(
+        [*directory.files(IMAGE_VAE), "logs"]
+    )
 
 
 def test_out_is_checked_before_the_data_is_read_or_tensorflow_loads(runs, tmp_path):

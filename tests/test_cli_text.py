@@ -16,10 +16,11 @@ from vae_tutorial import cli
 from vae_tutorial.text.posts import write_sample_blog_csv, write_sample_blog_folder
 from vae_tutorial.errors import DataWarning
 from vae_tutorial.training import directory
+from vae_tutorial.text.kinds import BLOG_VAE
 
 from tests.helpers import finish
 
-MODEL_FILES = directory.files("text")
+MODEL_FILES = directory.files(BLOG_VAE)
 
 
 def _start(*args, cwd):

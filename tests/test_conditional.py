@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 from gensim.models import KeyedVectors
 
-from vae_tutorial.text import decoding
 from vae_tutorial.text.constraints import chunk_conditions, codes_around, nearest_topics, separated_codes, topic_targets
 from vae_tutorial.text.tokens import Vectorizer
 from vae_tutorial.text.embeddings import text_vector, topic_vector
@@ -13,6 +12,7 @@ from vae_tutorial.text.conditional import ConditionalTextVAE
 from vae_tutorial.text.layers import shift_right
 from vae_tutorial.text.vae import TextVAE
 from vae_tutorial.text.train import train_conditional_vae, train_text_vae, train_with_latent_penalty
+from vae_tutorial.text import decoder
 
 # isort: split
 import keras  # after vae_tutorial's modules, which import TensorFlow quietly
@@ -122,7 +122,7 @@ def test_the_condition_scale_multiplies_the_constraint_once_on_every_path(data):
         scaled.reconstruction_nll(ids, z, conditions), plain.reconstruction_nll(ids, z, 3 * conditions), rtol=1e-5
     )
     np.testing.assert_array_equal(
-        decoding.decode(scaled, z, condition=conditions[0]), decoding.decode(plain, z, condition=3 * conditions[0])
+        decoder.decode(scaled, z, condition=conditions[0]), decoder.decode(plain, z, condition=3 * conditions[0])
     )
     for model in (scaled, plain):
         model.compile(keras.optimizers.Adam())
@@ -135,10 +135,10 @@ def test_generation_follows_the_constraint(data):
     model = ConditionalTextVAE(VOCAB, MAX_LENGTH, DIM, seed=0, **SMALL)
     _perturb(model, seed=3)
     z = _codes(6)
-    a = decoding.decode(model, z, condition=conditions[0])
+    a = decoder.decode(model, z, condition=conditions[0])
     assert a.shape == (6, MAX_LENGTH)
-    np.testing.assert_array_equal(decoding.decode(model, z, condition=conditions[0]), a)
-    assert (decoding.decode(model, z, condition=-conditions[0]) != a).any()
+    np.testing.assert_array_equal(decoder.decode(model, z, condition=conditions[0]), a)
+    assert (decoder.decode(model, z, condition=-conditions[0]) != a).any()
 
 
 # --- training and saving -------------------------------------------------------------------------
@@ -182,7 +182,7 @@ def test_a_constraint_of_the_wrong_size_is_a_data_error_naming_the_embedding_siz
     with pytest.raises(DataError, match=WRONG_DIM.format("8, 4")):
         model.decoder_logits(_codes(8), np.asarray(shift_right(ids)), wrong)
     with pytest.raises(DataError, match=WRONG_DIM.format("4,")):
-        decoding.decode(model, _codes(8), condition=np.ones(4))
+        decoder.decode(model, _codes(8), condition=np.ones(4))
     with pytest.raises(DataError, match=r"^condition: is missing\. Pass one vector of size 6"):
         model.encode(ids)
     fresh = ConditionalTextVAE(VOCAB, MAX_LENGTH, DIM, **SMALL)  # fit traces its step with the inputs' shapes

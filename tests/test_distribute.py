@@ -65,8 +65,8 @@ def test_one_step_on_two_replicas_equals_one_step_on_one_device_with_the_same_gl
 # epoch of tiny data; each must return a model built in its scope (model.distribute_strategy) that
 # trained to finite losses on two replicas. The CLI, one command per process (as from a shell; two
 # MirroredStrategy objects in one process mix up their collective ops): --distribute mirrored is
-# MirroredStrategy() over all local devices (here the two CPUs) and must reach the workflow, which is
-# wrapped to record the strategy it was given and its replicas.
+# MirroredStrategy() over all local devices (here the two CPUs) and must reach the kind's train_into,
+# whose strategy_of is wrapped to record the strategy it made and its replicas.
 PREAMBLE = """
 import json, sys, tempfile, warnings
 from pathlib import Path
@@ -76,8 +76,8 @@ tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfigur
 import numpy as np
 from vae_tutorial.text.posts import load_blog_folder, write_sample_blog_folder
 from vae_tutorial.errors import DataWarning
-from vae_tutorial.images import workflow
-from vae_tutorial.text import blog as text_blog
+from vae_tutorial.images.kinds import IMAGE_VAE
+from vae_tutorial.text.kinds import BLOG_VAE
 
 root = Path(tempfile.mkdtemp())
 with warnings.catch_warnings():
@@ -88,7 +88,6 @@ with warnings.catch_warnings():
 TRAINERS = PREAMBLE + textwrap.dedent("""
     from vae_tutorial.images.data import load_digits
     from vae_tutorial.text.vae import TextVAE
-    from vae_tutorial.images.train import train_image_vae
     from vae_tutorial.text import train
 
     strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
@@ -116,7 +115,7 @@ TRAINERS = PREAMBLE + textwrap.dedent("""
     conditions = rng.standard_normal((64, 3)).astype(np.float32)
     small = {"epochs": 1, "batch_size": 16, "verbose": 0, "strategy": strategy}
     sizes = {"latent_dim": 2, "embed_dim": 4, "encoder_units": 4, "decoder_units": 8}
-    attempt("train_image_vae", lambda: train_image_vae(x, x_test, **small))
+    attempt("IMAGE_VAE.train", lambda: IMAGE_VAE.train((x, x_test), **small))
     attempt("train_text_vae", lambda: train.train_text_vae(ids, ids[:16], vocab_size=30, **small, **sizes))
     attempt(
         "train_language_model",
@@ -134,15 +133,15 @@ TRAINERS = PREAMBLE + textwrap.dedent("""
     )
 
     def image_dir():
-        run = workflow.train_image_dir(x, x_test, root / "images", iwae_k=2, **small)
+        run = IMAGE_VAE.train_into(root / "images", (x, x_test), iwae_k=2, **small)
         return run.model, run.history
 
     def blog():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DataWarning)
             posts = load_blog_folder(posts_dir)[:8]
-        run = text_blog.train_blog_vae(
-            posts, root / "text", init="scratch", iwae_k=2, max_length=12, vocab_size=60, patience=None,
+        run = BLOG_VAE.train_into(
+            root / "text", posts, init="scratch", iwae_k=2, max_length=12, vocab_size=60, patience=None,
             **small, **sizes,
         )
         return run.model, run.history
@@ -152,16 +151,16 @@ TRAINERS = PREAMBLE + textwrap.dedent("""
 
         two = {**small, "epochs": 2}
         try:
-            workflow.train_image_dir(x, x_test, root / "resumed", iwae_k=2, callbacks=[InterruptAfterEpoch(1)], **two)
+            IMAGE_VAE.train_into(root / "resumed", (x, x_test), iwae_k=2, callbacks=[InterruptAfterEpoch(1)], **two)
         except KeyboardInterrupt:
             pass
-        run = workflow.train_image_dir(x, x_test, root / "resumed", iwae_k=2, **two)
+        run = IMAGE_VAE.train_into(root / "resumed", (x, x_test), iwae_k=2, **two)
         assert len(run.history["loss"]) == 2, run.history
         return run.model, run.history
 
-    attempt("train_image_dir", image_dir)
-    attempt("train_image_dir resumed", image_dir_resumed)
-    attempt("train_blog_vae", blog)
+    attempt("IMAGE_VAE.train_into", image_dir)
+    attempt("IMAGE_VAE.train_into resumed", image_dir_resumed)
+    attempt("BLOG_VAE.train_into", blog)
     print(json.dumps(out))
 """)
 
@@ -170,17 +169,16 @@ CLI = PREAMBLE + textwrap.dedent("""
 
     given = {}
 
-    def wrap(module, name):
-        real = getattr(module, name)
+    from vae_tutorial.training import run
 
-        def wrapper(*args, strategy=None, **kwargs):
-            given[name] = [type(strategy).__name__, getattr(strategy, "num_replicas_in_sync", None)]
-            return real(*args, strategy=strategy, **kwargs)
+    real = run.strategy_of
 
-        setattr(module, name, wrapper)
+    def strategy_of(strategy):  # what the kind's train_into makes of --distribute
+        made = real(strategy)
+        given[sys.argv[1]] = [type(made).__name__, getattr(made, "num_replicas_in_sync", None)]
+        return made
 
-    wrap(workflow, "train_image_dir")
-    wrap(text_blog, "train_blog_vae")
+    run.strategy_of = strategy_of
     few = root / "few"
     few.mkdir()
     for post in sorted(posts_dir.glob("post_*.txt"))[:6]:
@@ -208,18 +206,17 @@ def _run_fresh(code, *args):
 def test_every_trainer_and_both_workflows_train_under_a_strategy_on_two_replicas():
     _, runs = _run_fresh(TRAINERS)
     expected = {"same_strategy": True, "replicas": 2, "finite": True}
-    names = ["train_image_vae", "train_text_vae", "train_language_model", "train_conditional_vae"]
-    names += ["train_with_latent_penalty", "train_image_dir", "train_image_dir resumed", "train_blog_vae"]
+    names = ["IMAGE_VAE.train", "train_text_vae", "train_language_model", "train_conditional_vae"]
+    names += ["train_with_latent_penalty", "IMAGE_VAE.train_into", "IMAGE_VAE.train_into resumed"]
+    names += ["BLOG_VAE.train_into"]
     assert sorted(runs) == sorted(names)
     failed = [f"{name}: {run}" for name, run in runs.items() if run != expected]
     assert not failed, "\n".join(failed)
 
 
-@pytest.mark.parametrize(
-    ("command", "workflow"), [("train-images", "train_image_dir"), ("train-text", "train_blog_vae")]
-)
-def test_the_cli_passes_distribute_mirrored_to_the_workflow(command, workflow):
+@pytest.mark.parametrize("command", ["train-images", "train-text"])
+def test_the_cli_passes_distribute_mirrored_to_the_kind(command):
     result, run = _run_fresh(CLI, command)
     assert run["code"] == 0, result.stderr[-3000:]
-    assert run["given"] == {workflow: ["MirroredStrategy", 2]}  # over the two logical CPUs
+    assert run["given"] == {command: ["MirroredStrategy", 2]}  # over the two logical CPUs
     assert "Training on 2 replica(s) with MirroredStrategy" in result.stdout  # the CLI says so

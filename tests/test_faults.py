@@ -18,6 +18,7 @@ import pytest
 from vae_tutorial import cli
 from vae_tutorial._backend import keras
 from vae_tutorial.errors import DataError
+from vae_tutorial.images.kinds import IMAGE_VAE
 from vae_tutorial.training import lock
 from vae_tutorial.training import checkpoint
 from vae_tutorial.training import directory
@@ -162,20 +163,19 @@ def test_a_live_lock_is_refused_and_a_dead_ones_is_taken_over(tmp_path, capsys):
 def test_force_resumes_its_own_interrupted_run_and_restarts_one_with_other_settings(tmp_path):
     from vae_tutorial.images.data import load_digits
     from vae_tutorial.training.callbacks import InterruptAfterEpoch
-    from vae_tutorial.images.workflow import train_image_dir
 
     (x, _), (x_test, _) = load_digits(seed=0)
     x, x_test, out = x[:64], x_test[:32], tmp_path / "model"
     small = {"epochs": 2, "batch_size": 32, "iwae_k": 2, "verbose": 0, "force": True}
     with pytest.raises(KeyboardInterrupt):
-        train_image_dir(x, x_test, out, callbacks=[InterruptAfterEpoch(1)], **small)
+        IMAGE_VAE.train_into(out, (x, x_test), callbacks=[InterruptAfterEpoch(1)], **small)
     recorder = EpochRecorder()
-    train_image_dir(x, x_test, out, callbacks=[recorder], **small)  # the same command, --force included
+    IMAGE_VAE.train_into(out, (x, x_test), callbacks=[recorder], **small)  # the same command, --force included
     assert recorder.epochs == [1]  # resumed after epoch 1
     with pytest.raises(KeyboardInterrupt):
-        train_image_dir(x, x_test, out, callbacks=[InterruptAfterEpoch(1)], **small)  # over the finished model
+        IMAGE_VAE.train_into(out, (x, x_test), callbacks=[InterruptAfterEpoch(1)], **small)  # over the finished model
     recorder = EpochRecorder()
-    train_image_dir(x, x_test, out, callbacks=[recorder], **{**small, "latent_dim": 3})
+    IMAGE_VAE.train_into(out, (x, x_test), callbacks=[recorder], **{**small, "latent_dim": 3})
     assert recorder.epochs == [0, 1]  # other settings: force starts over
 
 

@@ -7,12 +7,12 @@ import warnings
 import pytest
 
 from vae_tutorial import cli
-from vae_tutorial.text import pretrained
 from vae_tutorial.text.posts import Post, load_blog_folder, write_sample_blog_folder
 from vae_tutorial.errors import DataError, DataWarning
 from vae_tutorial.text.measures import unk_share
 from vae_tutorial.training import directory
-from vae_tutorial.text.blog import load_blog_vae, train_blog_vae
+from vae_tutorial.text.kinds import BLOG_VAE
+from vae_tutorial.text.blog import load_pretrained
 
 
 @pytest.fixture(scope="module")
@@ -26,22 +26,22 @@ def posts(tmp_path_factory):
 @pytest.fixture(scope="module")
 def tuned(posts, tmp_path_factory):
     out = tmp_path_factory.mktemp("tuned") / "model"
-    return out, train_blog_vae(posts, out, epochs=1, iwae_k=2, verbose=0, seed=1)
+    return out, BLOG_VAE.train_into(out, posts, epochs=1, iwae_k=2, verbose=0, seed=1)
 
 
 def test_fine_tuning_starts_from_the_shipped_model_and_says_so(tuned):
     out, blog = tuned
-    shipped = pretrained.load_pretrained()
+    shipped = load_pretrained()
     config = json.loads((out / "config.json").read_text())
     assert config["training"]["init"] == "pretrained"
     assert config["data"]["source"].endswith("posts")  # where the posts were read from, not "a list of posts"
     assert config["training"]["pretrained_sha256"] == shipped.config["files"]["model.keras"]["sha256"]
     for field in ("latent_dim", "decoder_units", "embed_dim", "max_length", "vocab_size"):
         assert config["recipe"][field] == shipped.config["recipe"][field], field
-    assert sorted(directory.files("text", out)) == sorted(
+    assert sorted(directory.files(BLOG_VAE, out)) == sorted(
         [*directory.COMMON_FILES, "tokenizer/tokenizer.json", "tokenizer/subwords.json"]
     )
-    assert all((out / name).is_file() for name in directory.files("text", out))
+    assert all((out / name).is_file() for name in directory.files(BLOG_VAE, out))
     # one epoch moved the weights away from the shipped ones
     moved = [abs(a - b).max() for a, b in zip(blog.model.get_weights(), shipped.model.get_weights(), strict=True)]
     assert max(moved) > 0
@@ -49,7 +49,7 @@ def test_fine_tuning_starts_from_the_shipped_model_and_says_so(tuned):
 
 def test_a_fine_tuned_directory_loads_back_and_varies_a_post_the_same_way(tuned, posts):
     out, blog = tuned
-    loaded = load_blog_vae(out)
+    loaded = BLOG_VAE.load(out)
     text = posts[0].text
     assert loaded.variations(text, n=2, seed=4) == blog.variations(text, n=2, seed=4)
     lines = loaded.variations(text, n=3, closeness=0.0, seed=0)
@@ -74,32 +74,34 @@ def test_closeness_one_gives_the_same_text_every_time(tuned, posts):
 )
 def test_bad_fine_tuning_arguments_are_refused_before_training(posts, tmp_path, kwargs, match):
     with pytest.raises(DataError, match=match):
-        train_blog_vae(posts, tmp_path / "m", verbose=0, **kwargs)
+        BLOG_VAE.train_into(tmp_path / "m", posts, verbose=0, **kwargs)
     assert not (tmp_path / "m").exists()
 
 
 def test_a_word_level_model_directory_cannot_be_fine_tuned(posts, tmp_path):
-    train_blog_vae(
-        posts, tmp_path / "word", init="scratch", epochs=1, iwae_k=2, verbose=0, max_length=12, vocab_size=60,
-        embed_dim=8, encoder_units=8, decoder_units=8, latent_dim=2,
-    )  # fmt: skip
+    sizes = {"max_length": 12, "vocab_size": 60, "embed_dim": 8, "encoder_units": 8, "decoder_units": 8}
+    BLOG_VAE.train_into(tmp_path / "word", posts, init="scratch", epochs=1, iwae_k=2, verbose=0, latent_dim=2, **sizes)
     with pytest.raises(
         DataError, match=r"word: is a word-level text model \(vectorizer.json, written by vae_tutorial "
     ):
-        train_blog_vae(posts, tmp_path / "m", init=tmp_path / "word", verbose=0)
+        BLOG_VAE.train_into(tmp_path / "m", posts, init=tmp_path / "word", verbose=0)
     assert not (tmp_path / "m").exists()
 
 
 def test_posts_without_words_are_refused(tmp_path):
     posts = [Post("a", "<p></p>", "a.txt"), Post("b", "<br/>", "b.txt")]
     with pytest.raises(DataError, match="posts: give no words to train or validate on"):
-        train_blog_vae(posts, tmp_path / "m", verbose=0)
+        BLOG_VAE.train_into(tmp_path / "m", posts, verbose=0)
 
 
 @pytest.mark.parametrize(
     ("argv", "says"),
     [
-        (["--init", "bogus"], "--init: is neither pretrained, scratch nor a folder: 'bogus'. Use --init pretrained."),
+        (
+            ["--init", "bogus"],
+            "--init: is neither one of ('pretrained', 'scratch') nor an existing folder: 'bogus'. "
+            "Use --init pretrained.",
+        ),
         (["--latent-dim", "4"], "--latent-dim: sets the architecture, which fine-tuning takes from the pretrained"),
     ],
 )

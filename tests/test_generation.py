@@ -17,6 +17,8 @@ from vae_tutorial.text.tokens import BOS_ID, EOS_ID, PAD_ID, UNK_ID
 from vae_tutorial.errors import DataError
 from vae_tutorial.text.conditional import ConditionalTextVAE
 from vae_tutorial.text.vae import TextVAE
+from vae_tutorial.text.decoding import Decoding
+from vae_tutorial.text import decoder as text_decoder
 
 MAX_LENGTH = 12
 LATENT = 4
@@ -79,9 +81,9 @@ def _assert_eos_then_padding(ids):
 
 
 def test_greedy_picks_the_argmax_of_the_teacher_forced_logits_at_every_step(model, codes):
-    ids = decoding.decode(model, codes)
+    ids = text_decoder.decode(model, codes)
     assert ids.shape == (8, MAX_LENGTH) and ids.dtype == np.int32
-    np.testing.assert_array_equal(decoding.decode(model, codes), ids)  # deterministic
+    np.testing.assert_array_equal(text_decoder.decode(model, codes), ids)  # deterministic
     _assert_eos_then_padding(ids)
     # the decoder is causal, so teacher forcing on the output replays the decoding steps
     logits = model.decoder_logits(codes, _shift_right(ids))
@@ -93,11 +95,11 @@ def test_greedy_picks_the_argmax_of_the_teacher_forced_logits_at_every_step(mode
 
 
 def test_top_k_samples_among_the_k_likeliest_words_and_k_1_is_greedy(model, codes):
-    greedy = decoding.decode(model, codes)
-    np.testing.assert_array_equal(decoding.decode(model, codes, "top_k", k=1, seed=3), greedy)
-    ids = decoding.decode(model, codes, "top_k", k=3, seed=3)
+    greedy = text_decoder.decode(model, codes)
+    np.testing.assert_array_equal(text_decoder.decode(model, codes, Decoding(method="top_k", k=1), seed=3), greedy)
+    ids = text_decoder.decode(model, codes, Decoding(method="top_k", k=3), seed=3)
     _assert_eos_then_padding(ids)
-    np.testing.assert_array_equal(decoding.decode(model, codes, "top_k", k=3, seed=3), ids)
+    np.testing.assert_array_equal(text_decoder.decode(model, codes, Decoding(method="top_k", k=3), seed=3), ids)
     assert not np.array_equal(ids, greedy)
     logits = model.decoder_logits(codes, _shift_right(ids))
     logits[..., [PAD_ID, BOS_ID, UNK_ID]] = -np.inf  # never chosen (unknown=False by default)
@@ -108,13 +110,14 @@ def test_top_k_samples_among_the_k_likeliest_words_and_k_1_is_greedy(model, code
 
 
 def test_sampling_is_reproducible_for_a_seed_and_sharp_at_low_temperature(model, codes):
-    ids = decoding.decode(model, codes, "sample", seed=5)
+    ids = text_decoder.decode(model, codes, Decoding(method="sample"), seed=5)
     _assert_eos_then_padding(ids)
-    np.testing.assert_array_equal(decoding.decode(model, codes, "sample", seed=5), ids)
-    assert not np.array_equal(decoding.decode(model, codes, "sample", seed=6), ids)
+    np.testing.assert_array_equal(text_decoder.decode(model, codes, Decoding(method="sample"), seed=5), ids)
+    assert not np.array_equal(text_decoder.decode(model, codes, Decoding(method="sample"), seed=6), ids)
     # softmax(logits / 1e-4) puts all its mass on the argmax: greedy
     np.testing.assert_array_equal(
-        decoding.decode(model, codes, "sample", temperature=1e-4, seed=5), decoding.decode(model, codes)
+        text_decoder.decode(model, codes, Decoding(method="sample", temperature=1e-4), seed=5),
+        text_decoder.decode(model, codes),
     )
 
 
@@ -122,15 +125,17 @@ def test_sampling_is_reproducible_for_a_seed_and_sharp_at_low_temperature(model,
 
 
 def test_beam_of_width_one_is_greedy(model, codes):
-    np.testing.assert_array_equal(decoding.decode(model, codes, "beam", beam_width=1), decoding.decode(model, codes))
+    np.testing.assert_array_equal(
+        text_decoder.decode(model, codes, Decoding(method="beam", beam_width=1)), text_decoder.decode(model, codes)
+    )
 
 
 def test_beam_scores_higher_than_greedy_on_the_whole(model, codes):
-    greedy = decoding.decode(model, codes)
-    beam = decoding.decode(model, codes, "beam", beam_width=4)
+    greedy = text_decoder.decode(model, codes)
+    beam = text_decoder.decode(model, codes, Decoding(method="beam", beam_width=4))
     _assert_eos_then_padding(beam)
-    greedy_scores = decoding.sequence_log_prob(model, codes, greedy)
-    beam_scores = decoding.sequence_log_prob(model, codes, beam)
+    greedy_scores = text_decoder.sequence_log_prob(model, codes, greedy)
+    beam_scores = text_decoder.sequence_log_prob(model, codes, beam)
     # a beam may prune the greedy path and end lower (no guarantee), but not often, and it wins on average
     assert np.sum(beam_scores >= greedy_scores - 1e-4) >= 6, (beam_scores, greedy_scores)
     assert np.mean(beam_scores - greedy_scores) > 1.0, (beam_scores, greedy_scores)
@@ -162,9 +167,13 @@ def test_a_beam_wider_than_all_prefixes_finds_the_best_sequence_of_an_exhaustive
     candidates = np.unique(candidates, axis=0)
     for z in rng.standard_normal((3, 1, 2)).astype(np.float32):
         scores = _hand_scores(tiny, np.repeat(z, len(candidates), axis=0), candidates)
-        found = decoding.decode(tiny, z, "beam", beam_width=216, unknown=True)  # the search's words: all 6
+        found = text_decoder.decode(
+            tiny, z, Decoding(method="beam", beam_width=216, unknown=True)
+        )  # the search's words: all 6
         assert _hand_scores(tiny, z, found)[0] == pytest.approx(scores.max(), abs=1e-4)
-        narrow = decoding.decode(tiny, z, "beam", beam_width=1, unknown=True)  # greedy: never better
+        narrow = text_decoder.decode(
+            tiny, z, Decoding(method="beam", beam_width=1, unknown=True)
+        )  # greedy: never better
         assert _hand_scores(tiny, z, narrow)[0] <= scores.max() + 1e-4
 
 
@@ -176,11 +185,13 @@ def test_the_repeat_decoder_decodes_every_position_from_one_pass():
     by_hand = logits.argmax(-1)
     for row in by_hand:
         row[_until_eos(row).stop :] = PAD_ID
-    greedy = decoding.decode(tiny, z)
+    greedy = text_decoder.decode(tiny, z)
     np.testing.assert_array_equal(greedy, by_hand)
-    np.testing.assert_array_equal(decoding.decode(tiny, z, "beam"), greedy)  # beam falls back to greedy
-    np.testing.assert_array_equal(decoding.decode(tiny, z, "top_k", k=1, seed=0), greedy)
-    _assert_eos_then_padding(decoding.decode(tiny, z, "sample", seed=0))
+    np.testing.assert_array_equal(
+        text_decoder.decode(tiny, z, Decoding(method="beam")), greedy
+    )  # beam falls back to greedy
+    np.testing.assert_array_equal(text_decoder.decode(tiny, z, Decoding(method="top_k", k=1), seed=0), greedy)
+    _assert_eos_then_padding(text_decoder.decode(tiny, z, Decoding(method="sample"), seed=0))
 
 
 def test_decode_never_emits_pad_or_bos_as_a_word():
@@ -188,30 +199,37 @@ def test_decode_never_emits_pad_or_bos_as_a_word():
     # targets): the ids of a sentence must still be words, then [EOS], then padding, for every method
     z = np.random.default_rng(3).standard_normal((6, 2)).astype(np.float32)
     failures = []
-    for decoder in ("autoregressive", "repeat"):
-        tiny = _tiny(8, 5, decoder, scale=0.5, seed=3, special_bias=5.0)
-        for method in decoding.METHODS:
-            ids = decoding.decode(tiny, z, method, k=3, beam_width=3, seed=0)
+    for kind in ("autoregressive", "repeat"):
+        tiny = _tiny(8, 5, kind, scale=0.5, seed=3, special_bias=5.0)
+        for method in tuple(decoding.STRATEGIES):
+            ids = text_decoder.decode(tiny, z, Decoding(method=method, k=3, beam_width=3), seed=0)
             words = [row[: _until_eos(row).stop - (EOS_ID in row)] for row in ids]
             if any(np.isin(w, [PAD_ID, BOS_ID]).any() for w in words):
-                failures.append((decoder, method))
+                failures.append((kind, method))
     assert not failures
 
 
 def test_unk_is_never_chosen_unless_unknown_is_true_even_when_the_decoder_favours_it():
     z = np.random.default_rng(4).standard_normal((6, 2)).astype(np.float32)
-    for decoder in ("autoregressive", "repeat"):
-        tiny = _tiny(8, 5, decoder, scale=0.5, seed=4)
+    for kind in ("autoregressive", "repeat"):
+        tiny = _tiny(8, 5, kind, scale=0.5, seed=4)
         bias = tiny.decoder.get_layer("logits").bias
         bias.assign(bias.numpy() + 8.0 * (np.arange(8) == UNK_ID))  # [UNK] is now the likeliest word
-        for method in decoding.METHODS:
-            assert not (decoding.decode(tiny, z, method, k=3, beam_width=3, seed=0) == UNK_ID).any(), method
-            assert (decoding.decode(tiny, z, method, k=3, beam_width=3, seed=0, unknown=True) == UNK_ID).any()
+        for method in tuple(decoding.STRATEGIES):
+            assert not (
+                text_decoder.decode(tiny, z, Decoding(method=method, k=3, beam_width=3), seed=0) == UNK_ID
+            ).any(), method
+            assert (
+                text_decoder.decode(tiny, z, Decoding(method=method, k=3, beam_width=3, unknown=True), seed=0) == UNK_ID
+            ).any()
 
 
-@pytest.mark.parametrize("function", [decoding.decode, generate.variations, generate.interpolate, generate.sample])
-def test_unknown_is_false_by_default_everywhere(function):
-    assert inspect.signature(function).parameters["unknown"].default is False
+def test_unknown_is_false_by_default_everywhere():
+    # every function decodes with a Decoding; each default, and each closeness's, leaves [UNK] out
+    assert Decoding().unknown is False and generate.VARIATIONS.unknown is False
+    assert not any(Decoding.at_closeness(c).unknown for c in (0.0, 0.3, 0.5, 1.0))
+    for function in (text_decoder.decode, generate.interpolate, generate.sample):
+        assert inspect.signature(function).parameters["decoding"].default is None  # None: Decoding()
 
 
 # --- stepped decoding: the recurrent state carried from step to step --------------------------
@@ -262,7 +280,7 @@ def test_stepped_logits_equal_the_teacher_forced_logits_at_every_position(cell, 
     decoder_ids = _shift_right(rng.integers(0, 30, (6, 7)).astype(np.int32))
     full = model.decoder_logits(z, decoder_ids, condition)
     zc = z if condition is None else np.concatenate([z, model._condition(condition, 6)], axis=1)
-    stepped = decoding._Recurrent(model, zc)
+    stepped = text_decoder._Recurrent(model, zc)
     for t in range(7):
         np.testing.assert_allclose(stepped(decoder_ids[:, t], t), full[:, t], atol=1e-5, err_msg=f"position {t}")
     rnn = next(layer for layer in model.decoder.layers if isinstance(layer, keras.layers.RNN))
@@ -275,21 +293,23 @@ def test_stepped_greedy_equals_the_old_full_prefix_greedy(cell, condition_dim):
     rng = np.random.default_rng(3)
     z = rng.standard_normal((10, 3)).astype(np.float32)
     condition = rng.standard_normal(condition_dim).astype(np.float32) if condition_dim else None
-    ids = decoding.decode(model, z, condition=condition)
+    ids = text_decoder.decode(model, z, condition=condition)
     np.testing.assert_array_equal(ids, _full_prefix_greedy(model, z, condition))
     assert len({tuple(row) for row in ids}) > 1
 
 
 def test_stepped_greedy_of_the_trained_model_equals_the_old_full_prefix_greedy(model, codes):
-    np.testing.assert_array_equal(decoding.decode(model, codes), _full_prefix_greedy(model, codes))
+    np.testing.assert_array_equal(text_decoder.decode(model, codes), _full_prefix_greedy(model, codes))
 
 
 def test_beam_decodes_each_code_as_if_alone_in_batches_of_any_size(model, codes, monkeypatch):
-    together = decoding.decode(model, codes, "beam", beam_width=3)
-    alone = [decoding.decode(model, codes[i : i + 1], "beam", beam_width=3) for i in range(len(codes))]
+    together = text_decoder.decode(model, codes, Decoding(method="beam", beam_width=3))
+    alone = [
+        text_decoder.decode(model, codes[i : i + 1], Decoding(method="beam", beam_width=3)) for i in range(len(codes))
+    ]
     np.testing.assert_array_equal(together, np.concatenate(alone))
     monkeypatch.setattr(decoding, "BEAM_BATCH", 3 * 3 * model.vocab_size)  # 3 codes of 3 beams at once
-    np.testing.assert_array_equal(decoding.decode(model, codes, "beam", beam_width=3), together)
+    np.testing.assert_array_equal(text_decoder.decode(model, codes, Decoding(method="beam", beam_width=3)), together)
 
 
 # --- decoders of fixed logits: top-p and the repeated n-gram ban by hand ------------------------
@@ -333,7 +353,9 @@ NUCLEUS_PROBS = np.array([0.5, 0.5, 0.5, 0.08, 0.4, 0.25, 0.15, 0.12])
 @pytest.mark.parametrize("decoder", ["autoregressive", "repeat"])
 def test_top_p_samples_among_the_smallest_set_of_likeliest_words_reaching_p(top_p, temperature, kept, decoder):
     model = _fixed(np.log(NUCLEUS_PROBS), 2, decoder)
-    ids = decoding.decode(model, np.zeros((1000, 2)), "top_p", temperature, top_p=top_p, seed=0)
+    ids = text_decoder.decode(
+        model, np.zeros((1000, 2)), Decoding(method="top_p", temperature=temperature, top_p=top_p), seed=0
+    )
     assert EOS_ID not in ids[:, 0]  # an empty text is never an answer: [EOS] can come second at the earliest
     first = ids[:, 1]  # the fixed decoder gives every position the same distribution
     assert set(np.unique(first).tolist()) == kept
@@ -345,8 +367,8 @@ def test_top_p_samples_among_the_smallest_set_of_likeliest_words_reaching_p(top_
 
 def test_top_p_of_one_is_plain_sampling(model, codes):
     np.testing.assert_array_equal(
-        decoding.decode(model, codes, "top_p", 0.8, top_p=1.0, seed=4),
-        decoding.decode(model, codes, "sample", 0.8, seed=4),
+        text_decoder.decode(model, codes, Decoding(method="top_p", temperature=0.8, top_p=1.0), seed=4),
+        text_decoder.decode(model, codes, Decoding(method="sample", temperature=0.8), seed=4),
     )
 
 
@@ -368,10 +390,10 @@ def test_no_repeat_ngram_forbids_the_word_that_would_complete_an_earlier_ngram(s
     expected = np.array([BY_HAND[size]] * 2)
     near_greedy = {"greedy": {}, "top_k": {"k": 1}, "top_p": {"top_p": 0.01}, "sample": {"temperature": 0.01}}
     for method, kwargs in near_greedy.items():
-        got = decoding.decode(model, z, method, seed=0, no_repeat_ngram=size, **kwargs)
+        got = text_decoder.decode(model, z, Decoding(method=method, no_repeat_ngram=size, **kwargs), seed=0)
         np.testing.assert_array_equal(got, expected, err_msg=method)
     # every other path takes a word 2 nats below the best at some step, while the greedy one loses < 1.5 nats
-    beam = decoding.decode(model, z, "beam", beam_width=3, no_repeat_ngram=size)
+    beam = text_decoder.decode(model, z, Decoding(method="beam", beam_width=3, no_repeat_ngram=size))
     np.testing.assert_array_equal(beam, expected)
 
 
@@ -385,10 +407,10 @@ def test_no_repeat_ngram_holds_for_every_method(decoder):
     tiny = _tiny(8, 10, decoder, scale=1.0, seed=5)
     z = np.random.default_rng(5).standard_normal((20, 2)).astype(np.float32)
     looped = set()
-    for method in decoding.METHODS:
-        free = decoding.decode(tiny, z, method, k=3, beam_width=3, seed=0)
+    for method in tuple(decoding.STRATEGIES):
+        free = text_decoder.decode(tiny, z, Decoding(method=method, k=3, beam_width=3), seed=0)
         looped |= {method for row in free if _repeats_an_ngram(row, 2)}
-        banned = decoding.decode(tiny, z, method, k=3, beam_width=3, seed=0, no_repeat_ngram=2)
+        banned = text_decoder.decode(tiny, z, Decoding(method=method, k=3, beam_width=3, no_repeat_ngram=2), seed=0)
         _assert_eos_then_padding(banned)
         assert not any(_repeats_an_ngram(row, 2) for row in banned), method
     assert {"greedy", "beam"} <= looped, "without the ban these decoders repeat: else this test shows nothing"
@@ -404,9 +426,6 @@ def test_no_repeat_ngram_holds_for_every_method(decoder):
         ({"temperature": 0}, r"^temperature: must be a number in \(0, 5\], got 0\."),
         ({"temperature": -1.0}, r"^temperature: must be a number in \(0, 5\], got -1\.0\."),
         ({"temperature": float("inf")}, r"^temperature: must be a number in \(0, 5\], got inf\."),
-        ({"z": np.zeros((3, 5))}, r"^z: expected shape \(n, 4\) with n >= 1, got \(3, 5\)\."),
-        ({"z": np.full((2, 4), np.nan)}, r"^z: contains 8 NaN or infinite values\."),
-        ({"seed": -1}, r"^seed: must be a whole number >= 0, got -1\."),
         ({"top_p": 0}, r"^top_p: must be a number in \(0, 1\], got 0\. Use e\.g\. 0\.9\.$"),
         ({"top_p": 1.5}, r"^top_p: must be a number in \(0, 1\], got 1\.5\."),
         ({"top_p": float("nan")}, r"^top_p: must be a number in \(0, 1\], got nan\."),
@@ -415,10 +434,48 @@ def test_no_repeat_ngram_holds_for_every_method(decoder):
         ({"no_repeat_ngram": True}, r"^no_repeat_ngram: must be a whole number >= 0, got True\."),
     ],
 )
+def test_a_decoding_rejects_bad_settings_by_name(kwargs, message):
+    with pytest.raises(DataError, match=message):
+        Decoding(**kwargs)
+    with pytest.raises(DataError, match=message):
+        Decoding().replace(**kwargs)  # a change is checked as well
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"z": np.zeros((3, 5))}, r"^z: expected shape \(n, 4\) with n >= 1, got \(3, 5\)\."),
+        ({"z": np.full((2, 4), np.nan)}, r"^z: contains 8 NaN or infinite values\."),
+        ({"seed": -1}, r"^seed: must be a whole number >= 0, got -1\."),
+        (
+            {"decoding": {"method": "beam"}},
+            r"^decoding: must be a Decoding, got dict\. Pass Decoding\(method=\.\.\.\)\.",
+        ),
+    ],
+)
 def test_decode_rejects_bad_arguments_by_name(model, codes, kwargs, message):
     kwargs = {"z": codes, **kwargs}
     with pytest.raises(DataError, match=message):
-        decoding.decode(model, **kwargs)
+        text_decoder.decode(model, **kwargs)
+
+
+def test_an_unknown_setting_of_a_decoding_is_named_with_the_known_ones():
+    with pytest.raises(
+        DataError, match=r"^closeness: not a setting of a Decoding\. Use any of method, temperature, k, "
+    ):
+        Decoding().replace(closeness=0.5)
+
+
+def test_each_method_is_one_strategy_and_a_new_one_needs_nothing_else(model, codes, monkeypatch):
+    # a "first" method (always the token with the lowest id that is allowed): one class, registered
+    class First(decoding.Strategy):
+        def choose(self, log_probs, rng):
+            return np.isfinite(log_probs).argmax(axis=-1)
+
+    monkeypatch.setitem(decoding.STRATEGIES, "first", First)
+    ids = text_decoder.decode(model, codes, Decoding(method="first"))
+    allowed = ids[:, 0]  # at t = 0 neither [PAD], [BOS], [EOS] nor [UNK] may be chosen: the first word is id 4
+    assert (allowed == 4).all() and Decoding(method="first").strategy.__class__ is First
 
 
 # --- variations, interpolation, samples -----------------------------------------------------
@@ -463,9 +520,9 @@ def test_variations_stay_near_their_own_input(model, vectorizer_and_ids, far_pai
 
 def test_variations_decode_the_variation_codes(model, vectorizer_and_ids, far_pair):
     vectorizer = vectorizer_and_ids[0]
-    got = generate.variations(model, vectorizer, far_pair[0], n=3, scale=0.5, seed=4, method="top_k")
+    got = generate.variations(model, vectorizer, far_pair[0], 3, Decoding(method="top_k", scale=0.5), seed=4)
     z = generate.variation_codes(model, vectorizer, far_pair[0], n=3, scale=0.5, seed=4)
-    assert got == vectorizer.decode(decoding.decode(model, z, "top_k", seed=4))
+    assert got == vectorizer.decode(text_decoder.decode(model, z, Decoding(method="top_k"), seed=4))
 
 
 def test_interpolate_starts_and_ends_at_the_greedy_decoding_of_each_posterior_mean(model, vectorizer_and_ids, far_pair):
@@ -473,18 +530,18 @@ def test_interpolate_starts_and_ends_at_the_greedy_decoding_of_each_posterior_me
     path = generate.interpolate(model, vectorizer, *far_pair, steps=5)
     assert len(path) == 5 and all(isinstance(s, str) for s in path)
     means = model.encode(vectorizer.encode(list(far_pair)))[0]
-    ends = vectorizer.decode(decoding.decode(model, means))
+    ends = vectorizer.decode(text_decoder.decode(model, means))
     assert (path[0], path[-1]) == (ends[0], ends[1])
     assert ends[0] != ends[1]
 
 
 def test_sample_decodes_prior_codes_from_the_seed(model, vectorizer_and_ids):
     vectorizer = vectorizer_and_ids[0]
-    texts = generate.sample(model, vectorizer, n=6, seed=9)
+    texts = generate.sample(model, vectorizer, 6, seed=9)
     assert len(texts) == 6
-    assert generate.sample(model, vectorizer, n=6, seed=9) == texts
+    assert generate.sample(model, vectorizer, 6, seed=9) == texts
     z = np.random.default_rng(9).standard_normal((6, LATENT)).astype(np.float32)
-    assert texts == vectorizer.decode(decoding.decode(model, z))
+    assert texts == vectorizer.decode(text_decoder.decode(model, z))
 
 
 def test_variations_interpolate_reject_bad_input_by_name(model, vectorizer_and_ids):
@@ -501,73 +558,97 @@ def test_variations_interpolate_reject_bad_input_by_name(model, vectorizer_and_i
             generate.interpolate(model, vectorizer, "The sky is blue.", "It rained.", steps=steps)
 
 
-def test_interpolate_and_sample_pass_their_decoding_arguments_on(model, vectorizer_and_ids, far_pair):
+def test_variations_interpolate_and_sample_pass_their_decoding_on_whole(model, vectorizer_and_ids, far_pair):
+    # every setting reaches the decoder, k and beam_width included (earlier signatures dropped them)
     vectorizer = vectorizer_and_ids[0]
-    options = {"temperature": 1.5, "top_p": 0.8, "no_repeat_ngram": 2, "seed": 3}
-    path = generate.interpolate(model, vectorizer, *far_pair, steps=4, method="top_p", **options)
-    means = model.encode(vectorizer.encode(list(far_pair)))[0]
-    z = (means[0] + np.linspace(0.0, 1.0, 4)[:, None] * (means[1] - means[0])).astype(np.float32)
-    assert path == vectorizer.decode(decoding.decode(model, z, "top_p", **options))
-    texts = generate.sample(model, vectorizer, n=4, method="top_p", **options)
-    z = np.random.default_rng(3).standard_normal((4, LATENT)).astype(np.float32)
-    assert texts == vectorizer.decode(decoding.decode(model, z, "top_p", **options))
+    for chosen in (
+        Decoding(method="top_p", temperature=1.5, top_p=0.8, no_repeat_ngram=2),
+        Decoding(method="top_k", k=2, temperature=0.7),
+        Decoding(method="beam", beam_width=2, no_repeat_ngram=2),
+    ):
+        path = generate.interpolate(model, vectorizer, *far_pair, steps=4, decoding=chosen, seed=3)
+        means = model.encode(vectorizer.encode(list(far_pair)))[0]
+        z = (means[0] + np.linspace(0.0, 1.0, 4)[:, None] * (means[1] - means[0])).astype(np.float32)
+        assert path == vectorizer.decode(text_decoder.decode(model, z, chosen, seed=3)), chosen
+        texts = generate.sample(model, vectorizer, 4, chosen, seed=3)
+        z = np.random.default_rng(3).standard_normal((4, LATENT)).astype(np.float32)
+        assert texts == vectorizer.decode(text_decoder.decode(model, z, chosen, seed=3)), chosen
+        varied = generate.variations(model, vectorizer, far_pair[0], 4, chosen, seed=3)
+        z = generate.variation_codes(model, vectorizer, far_pair[0], 4, chosen.scale, seed=3)
+        assert varied == vectorizer.decode(text_decoder.decode(model, z, chosen, seed=3)), chosen
 
 
 # --- closeness --------------------------------------------------------------------------------
 
 
 def test_closeness_runs_from_a_new_sentence_on_the_topic_to_nearly_the_same_sentence():
-    same, new = decoding.closeness_settings(1.0), decoding.closeness_settings(0.0)
-    assert same["scale"] == 0.0 and same["method"] in ("greedy", "beam")  # the posterior mean, decoded
-    assert 1.5 <= new["scale"] <= 2.5 and new["method"] == "top_p" and new["temperature"] == 1.0
-    assert decoding.closeness_settings(0.5)["method"] == "beam"
-    grid = [decoding.closeness_settings(c) for c in np.linspace(0.0, 1.0, 11)]
+    same, new = Decoding.at_closeness(1.0), Decoding.at_closeness(0.0)
+    assert same.scale == 0.0 and same.method in ("greedy", "beam")  # the posterior mean, decoded
+    assert 1.5 <= new.scale <= 2.5 and new.method == "top_p" and new.temperature == 1.0
+    assert Decoding.at_closeness().method == "beam" and decoding.CLOSENESS == 0.5  # the default, once
+    grid = [Decoding.at_closeness(c) for c in np.linspace(0.0, 1.0, 11)]
     for looser, closer in itertools.pairwise(grid):  # closer: never further out, never a wider nucleus
-        assert closer["scale"] <= looser["scale"] and closer["top_p"] <= looser["top_p"]
-    for chosen in grid:  # every setting is one that decode accepts
-        decoding._settings(chosen["method"], chosen["temperature"], top_p=chosen["top_p"])
-        assert 0.0 <= chosen["scale"] <= generate.MAX_SCALE
+        assert closer.scale <= looser.scale and closer.top_p <= looser.top_p
+    assert all(chosen.no_repeat_ngram == 3 and 0.0 <= chosen.scale <= decoding.MAX_SCALE for chosen in grid)
 
 
-def test_variations_at_a_closeness_use_its_settings_instead_of_their_own(model, vectorizer_and_ids, far_pair):
+def test_variations_at_a_closeness_draw_codes_at_its_scale_and_decode_as_it_says(model, vectorizer_and_ids, far_pair):
     vectorizer, text = vectorizer_and_ids[0], far_pair[0]
     for closeness in (0.0, 0.5, 1.0):
-        chosen = decoding.closeness_settings(closeness)
-        got = generate.variations(model, vectorizer, text, n=3, seed=2, closeness=closeness, scale=9.0, method="beam")
-        z = generate.variation_codes(model, vectorizer, text, n=3, scale=chosen["scale"], seed=2)
-        ids = decoding.decode(
-            model, z, chosen["method"], chosen["temperature"], seed=2, top_p=chosen["top_p"], no_repeat_ngram=3
+        chosen = Decoding.at_closeness(closeness)
+        got = generate.variations(model, vectorizer, text, 3, chosen, seed=2)
+        z = generate.variation_codes(model, vectorizer, text, n=3, scale=chosen.scale, seed=2)
+        ids = text_decoder.decode(
+            model,
+            z,
+            Decoding(method=chosen.method, temperature=chosen.temperature, top_p=chosen.top_p, no_repeat_ngram=3),
+            seed=2,
         )
         assert got == vectorizer.decode(ids), closeness
-    assert len(set(generate.variations(model, vectorizer, text, n=3, seed=2, closeness=1.0))) == 1
+    assert len(set(generate.variations(model, vectorizer, text, 3, Decoding.at_closeness(1.0), seed=2))) == 1
 
 
 @pytest.mark.parametrize(
     ("call", "message"),
     [
         (
-            lambda m, v: generate.variations(m, v, "", closeness=1.5),
+            lambda m, v: generate.variations(m, v, "", 5, Decoding.at_closeness(1.5)),
             r"^closeness: must be a number in \[0, 1\], got 1\.5\. Use e\.g\. 0\.5\.$",
         ),
-        (lambda m, v: generate.variations(m, v, "", closeness="1"), r"^closeness: must be a number in \[0, 1\]"),
-        (lambda m, v: generate.variations(m, v, "", top_p=0), r"^top_p: must be a number in \(0, 1\], got 0\."),
         (
-            lambda m, v: generate.variations(m, v, "", no_repeat_ngram=-1),
+            lambda m, v: generate.variations(m, v, "", 5, Decoding.at_closeness("1")),
+            r"^closeness: must be a number in \[0, 1\]",
+        ),
+        (
+            lambda m, v: generate.variations(m, v, "", 5, Decoding(top_p=0)),
+            r"^top_p: must be a number in \(0, 1\], got 0\.",
+        ),
+        (
+            lambda m, v: generate.variations(m, v, "", 5, Decoding(no_repeat_ngram=-1)),
             r"^no_repeat_ngram: must be a whole number >= 0, got -1\.",
         ),
-        (lambda m, v: generate.interpolate(m, v, "", "", top_p=2), r"^top_p: must be a number in \(0, 1\], got 2\."),
         (
-            lambda m, v: generate.interpolate(m, v, "", "", no_repeat_ngram=0.5),
+            lambda m, v: generate.interpolate(m, v, "", "", Decoding(top_p=2)),
+            r"^top_p: must be a number in \(0, 1\], got 2\.",
+        ),
+        (
+            lambda m, v: generate.interpolate(m, v, "", "", Decoding(no_repeat_ngram=0.5)),
             r"^no_repeat_ngram: must be a whole number >= 0, got 0\.5\.",
         ),
         (
-            lambda m, v: generate.interpolate(m, v, "", "", temperature=0),
+            lambda m, v: generate.interpolate(m, v, "", "", Decoding(temperature=0)),
             r"^temperature: must be a number in \(0, 5\]",
         ),
         (lambda m, v: generate.interpolate(m, v, "", "", seed=-1), r"^seed: must be a whole number >= 0, got -1\."),
-        (lambda m, v: generate.sample(m, v, top_p=-1), r"^top_p: must be a number in \(0, 1\], got -1\."),
-        (lambda m, v: generate.sample(m, v, no_repeat_ngram="2"), r"^no_repeat_ngram: must be a whole number >= 0"),
-        (lambda m, v: generate.sample(m, v, method="nucleus"), r"^method: unknown decoding method 'nucleus'\."),
+        (lambda m, v: generate.sample(m, v, Decoding(top_p=-1)), r"^top_p: must be a number in \(0, 1\], got -1\."),
+        (
+            lambda m, v: generate.sample(m, v, Decoding(no_repeat_ngram="2")),
+            r"^no_repeat_ngram: must be a whole number >= 0",
+        ),
+        (
+            lambda m, v: generate.sample(m, v, Decoding(method="nucleus")),
+            r"^method: unknown decoding method 'nucleus'\.",
+        ),
     ],
 )
 def test_new_arguments_are_checked_by_name_before_any_work(model, vectorizer_and_ids, call, message):
@@ -593,10 +674,10 @@ def test_the_decoder_cache_does_not_keep_a_model_alive(decoder, vectorizer_and_i
         seed=0,
     )
     z = np.random.default_rng(0).standard_normal((3, 2)).astype(np.float32)
-    assert decoding.decode(model, z).shape == (3, MAX_LENGTH)
-    assert decoding.decode(model, z, "beam", beam_width=2).shape == (3, MAX_LENGTH)
-    assert len(generate.sample(model, vectorizer, n=2, seed=0)) == 2
-    assert model in decoding._COMPILED, "decoding went through the cache: else this test shows nothing"
+    assert text_decoder.decode(model, z).shape == (3, MAX_LENGTH)
+    assert text_decoder.decode(model, z, Decoding(method="beam", beam_width=2)).shape == (3, MAX_LENGTH)
+    assert len(generate.sample(model, vectorizer, 2, seed=0)) == 2
+    assert model in text_decoder._COMPILED, "decoding went through the cache: else this test shows nothing"
     alive = weakref.ref(model)
     del model
     gc.collect()
@@ -614,7 +695,9 @@ def test_no_repeat_ngram_counts_the_history_of_each_row(decoder):
     z = np.zeros((2, 2), np.float32)
     history = np.array([[4, 5, -1, 6], [-1, -1, -1, -1]])
     for method, kwargs in {"greedy": {}, "top_k": {"k": 1}, "beam": {"beam_width": 3}}.items():
-        got = decoding.decode(model, z, method, seed=0, no_repeat_ngram=2, history=history, **kwargs)
+        got = text_decoder.decode(
+            model, z, Decoding(method=method, no_repeat_ngram=2, **kwargs), seed=0, history=history
+        )
         np.testing.assert_array_equal(got[0], AFTER_HISTORY, err_msg=method)
         np.testing.assert_array_equal(got[1], BY_HAND[2], err_msg=method)  # separators only: as no history
 
@@ -632,16 +715,16 @@ def test_history_of_the_wrong_shape_is_a_data_error(model):
     z = np.zeros((2, model.latent_dim), np.float32)
     message = r"^history: has shape \(3, 4\), not \(2, H\)\. Pass one row of ids per code\.$"
     with pytest.raises(DataError, match=message):
-        decoding.decode(model, z, history=np.zeros((3, 4)))
+        text_decoder.decode(model, z, history=np.zeros((3, 4)))
 
 
 def test_variations_with_a_history_repeat_none_of_its_trigrams(model, vectorizer_and_ids):
     vectorizer, texts, _ = vectorizer_and_ids
-    first = generate.variations(model, vectorizer, texts[0], n=3, closeness=1.0)
-    again = generate.variations(model, vectorizer, texts[0], n=3, closeness=1.0)
+    first = generate.variations(model, vectorizer, texts[0], 3, Decoding.at_closeness(1.0))
+    again = generate.variations(model, vectorizer, texts[0], 3, Decoding.at_closeness(1.0))
     assert again == first  # the posterior mean decoded greedily: the same sentence every time
     history = generate.said(vectorizer, first)
-    later = generate.variations(model, vectorizer, texts[0], n=3, closeness=1.0, history=history)
+    later = generate.variations(model, vectorizer, texts[0], 3, Decoding.at_closeness(1.0), history=history)
 
     def trigrams(text):
         words = text.split()

@@ -26,7 +26,6 @@ from vae_tutorial import cli
 from vae_tutorial.images import anomaly
 from vae_tutorial.text import measures
 from vae_tutorial.theory import estimates
-from vae_tutorial.text import decoding
 from vae_tutorial.text import generate
 from vae_tutorial.images.data import load_digits, load_image_folder, split_images, validate_images
 from vae_tutorial.text.posts import Post, load_blog_folder
@@ -39,8 +38,10 @@ from vae_tutorial.training.loss_model import LossModel
 from vae_tutorial.images.vae import ImageVAE
 from vae_tutorial.text.recipes import BLOG_RECIPE, TEXT_RECIPES
 from vae_tutorial.images.recipes import IMAGE_RECIPES, ImageRecipe
-from vae_tutorial.images.workflow import load_image_dir, train_image_dir
-from vae_tutorial.text.blog import load_blog_vae, train_blog_vae
+from vae_tutorial.text.kinds import BLOG_VAE
+from vae_tutorial.text.decoding import Decoding
+from vae_tutorial.text import decoder
+from vae_tutorial.images.kinds import IMAGE_VAE
 
 POSTS = [
     "The fire spread overnight. Crews worked until dawn to hold the line.",
@@ -548,42 +549,42 @@ API_CASES = [
     ("ImageRecipe epochs=True", "", lambda t, c: IMAGE_RECIPES["default"].replace(epochs=True), "epochs", ""),
     ("ImageRecipe unknown field", "", lambda t, c: IMAGE_RECIPES["default"].replace(lr=1), "lr", ""),
     # the trainers: refused before the model directory is touched
-    ("train_blog_vae epochs=0", "", lambda t, c: train_blog_vae(_posts(), t / "out", epochs=0), "epochs", ""),
-    ("train_blog_vae epochs=-2", "", lambda t, c: train_blog_vae(_posts(), t / "out", epochs=-2), "epochs", ""),
+    ("train_blog_vae epochs=0", "", lambda t, c: BLOG_VAE.train_into(t / "out", _posts(), epochs=0), "epochs", ""),
+    ("train_blog_vae epochs=-2", "", lambda t, c: BLOG_VAE.train_into(t / "out", _posts(), epochs=-2), "epochs", ""),
     (
         "train_blog_vae batch_size=0",
         "",
-        lambda t, c: train_blog_vae(_posts(), t / "out", batch_size=0),
+        lambda t, c: BLOG_VAE.train_into(t / "out", _posts(), batch_size=0),
         "batch_size",
         "",
     ),
     (
         "train_blog_vae learning_rate=nan",
         "",
-        lambda t, c: train_blog_vae(_posts(), t / "out", learning_rate=math.nan),
+        lambda t, c: BLOG_VAE.train_into(t / "out", _posts(), learning_rate=math.nan),
         "learning_rate",
         "",
     ),
     (
         "train_blog_vae latent_dim=10**8",
         "",
-        lambda t, c: train_blog_vae(_posts(), t / "out", latent_dim=10**8),
+        lambda t, c: BLOG_VAE.train_into(t / "out", _posts(), latent_dim=10**8),
         "latent_dim",
         "",
     ),
-    ("train_blog_vae of strings", "", lambda t, c: train_blog_vae(["a", "b"], t / "out"), "posts", ""),
+    ("train_blog_vae of strings", "", lambda t, c: BLOG_VAE.train_into(t / "out", ["a", "b"]), "posts", ""),
     (
         "train_image_dir learning_rate=nan",
         "",
-        lambda t, c: train_image_dir(_x(), _x(), t / "out", learning_rate=math.nan),
+        lambda t, c: IMAGE_VAE.train_into(t / "out", (_x(), _x()), learning_rate=math.nan),
         "learning_rate",
         "",
     ),
-    ("train_image_dir NaN images", "", lambda t, c: train_image_dir(_x(np.nan), _x(), t / "out"), "x_train", ""),
+    ("train_image_dir NaN images", "", lambda t, c: IMAGE_VAE.train_into(t / "out", (_x(np.nan), _x())), "x_train", ""),
     (
         "train_image_dir latent_dim=0",
         "",
-        lambda t, c: train_image_dir(_x(), _x(), t / "out", latent_dim=0),
+        lambda t, c: IMAGE_VAE.train_into(t / "out", (_x(), _x()), latent_dim=0),
         "latent_dim",
         "",
     ),
@@ -592,20 +593,38 @@ API_CASES = [
     ("BlogVAE.variations(123)", "", lambda t, c: c.blog.variations(123), "text", "int"),
     ("BlogVAE.variations n=100000", "", lambda t, c: c.blog.variations("The fire.", n=100_000), "n", "1000"),
     ("BlogVAE.variations n=0", "", lambda t, c: c.blog.variations("The fire.", n=0), "n", ""),
-    ("BlogVAE.variations scale=inf", "", lambda t, c: c.blog.variations("The fire.", scale=math.inf), "scale", ""),
-    ("BlogVAE.variations scale=nan", "", lambda t, c: c.blog.variations("The fire.", scale=math.nan), "scale", ""),
-    ("BlogVAE.variations scale=-1", "", lambda t, c: c.blog.variations("The fire.", scale=-1), "scale", ""),
+    (
+        "BlogVAE.variations scale=inf",
+        "",
+        lambda t, c: c.blog.variations("The fire.", decoding=Decoding(scale=math.inf)),
+        "scale",
+        "",
+    ),
+    (
+        "BlogVAE.variations scale=nan",
+        "",
+        lambda t, c: c.blog.variations("The fire.", decoding=Decoding(scale=math.nan)),
+        "scale",
+        "",
+    ),
+    (
+        "BlogVAE.variations scale=-1",
+        "",
+        lambda t, c: c.blog.variations("The fire.", decoding=Decoding(scale=-1)),
+        "scale",
+        "",
+    ),
     (
         "BlogVAE.variations temperature=inf",
         "",
-        lambda t, c: c.blog.variations("Fire.", temperature=math.inf),
+        lambda t, c: c.blog.variations("Fire.", decoding=Decoding(temperature=math.inf)),
         "temperature",
         "",
     ),
     (
         "BlogVAE.variations temperature=nan",
         "",
-        lambda t, c: c.blog.variations("Fire.", temperature=math.nan),
+        lambda t, c: c.blog.variations("Fire.", decoding=Decoding(temperature=math.nan)),
         "temperature",
         "",
     ),
@@ -619,44 +638,50 @@ API_CASES = [
     (
         "generate.variations scale=inf",
         "",
-        lambda t, c: generate.variations(*c.text, "Fire.", scale=math.inf),
+        lambda t, c: generate.variations(*c.text, "Fire.", 5, Decoding(scale=math.inf)),
         "scale",
         "",
     ),
     (
         "generate.variations scale='1'",
         "",
-        lambda t, c: generate.variations(*c.text, "Fire.", scale="1"),
+        lambda t, c: generate.variations(*c.text, "Fire.", 5, Decoding(scale="1")),
         "scale",
         "",
     ),
     (
         "generate.variations temperature=inf",
         "",
-        lambda t, c: generate.variations(*c.text, "Fire.", method="sample", temperature=math.inf),
+        lambda t, c: generate.variations(*c.text, "Fire.", 5, Decoding(method="sample", temperature=math.inf)),
         "temperature",
         "",
     ),
     (
         "generate.variations temperature=0",
         "",
-        lambda t, c: generate.variations(*c.text, "Fire.", temperature=0),
+        lambda t, c: generate.variations(*c.text, "Fire.", 5, Decoding(temperature=0)),
         "temperature",
         "",
     ),
     (
         "generate.variations method=nucleus",
         "",
-        lambda t, c: generate.variations(*c.text, "Fire.", method="nucleus"),
+        lambda t, c: generate.variations(*c.text, "Fire.", 5, Decoding(method="nucleus")),
         "method",
         "",
     ),
-    ("decoding.decode NaN codes", "", lambda t, c: decoding.decode(c.blog.model, _z(c, np.nan)), "z", "NaN"),
-    ("decoding.decode inf codes", "", lambda t, c: decoding.decode(c.blog.model, _z(c, np.inf)), "z", ""),
-    ("decoding.decode wrong width", "", lambda t, c: decoding.decode(c.blog.model, np.zeros((2, 99))), "z", ""),
-    ("decoding.decode k=0", "", lambda t, c: decoding.decode(c.blog.model, _z(c), "top_k", k=0), "k", ""),
-    ("generate.sample n=0", "", lambda t, c: generate.sample(*c.text, n=0), "n", ""),
-    ("generate.sample n=10**6", "", lambda t, c: generate.sample(*c.text, n=10**6), "n", ""),
+    ("decoding.decode NaN codes", "", lambda t, c: decoder.decode(c.blog.model, _z(c, np.nan)), "z", "NaN"),
+    ("decoding.decode inf codes", "", lambda t, c: decoder.decode(c.blog.model, _z(c, np.inf)), "z", ""),
+    ("decoding.decode wrong width", "", lambda t, c: decoder.decode(c.blog.model, np.zeros((2, 99))), "z", ""),
+    (
+        "decoding.decode k=0",
+        "",
+        lambda t, c: decoder.decode(c.blog.model, _z(c), Decoding(method="top_k", k=0)),
+        "k",
+        "",
+    ),
+    ("generate.sample n=0", "", lambda t, c: generate.sample(*c.text, 0), "n", ""),
+    ("generate.sample n=10**6", "", lambda t, c: generate.sample(*c.text, 10**6), "n", ""),
     ("generate.sample seed=-1", "", lambda t, c: generate.sample(*c.text, seed=-1), "seed", ""),
     (
         "generate.interpolate steps=1",
@@ -730,11 +755,11 @@ API_CASES = [
     ("roc_auc no scores", "", lambda t, c: anomaly.roc_auc([1.0], []), "anomalous_scores", ""),
     ("cosine of NaN", "", lambda t, c: cosine([math.nan, 1.0], [1.0, 1.0]), "a", ""),
     # model directories
-    ("load_blog_vae missing", "", lambda t, c: load_blog_vae(t / "none"), "{tmp}/none", ""),
-    ("load_image_dir of a text model", "model", lambda t, c: load_image_dir(t / "m"), "{tmp}/m", "'text'"),
-    *((f"load_blog_vae: {name}", name, lambda t, c: load_blog_vae(t / "m"), "{tmp}/m", "") for name in MODEL_DIRS),
-    ("load_image_dir: config dir", "config dir", lambda t, c: load_image_dir(t / "m"), "{tmp}/m", ""),
-    ("load_image_dir: history text", "history text", lambda t, c: load_image_dir(t / "m"), "{tmp}/m", ""),
+    ("load_blog_vae missing", "", lambda t, c: BLOG_VAE.load(t / "none"), "{tmp}/none", ""),
+    ("load_image_dir of a text model", "model", lambda t, c: IMAGE_VAE.load(t / "m"), "{tmp}/m", "'text'"),
+    *((f"load_blog_vae: {name}", name, lambda t, c: BLOG_VAE.load(t / "m"), "{tmp}/m", "") for name in MODEL_DIRS),
+    ("load_image_dir: config dir", "config dir", lambda t, c: IMAGE_VAE.load(t / "m"), "{tmp}/m", ""),
+    ("load_image_dir: history text", "history text", lambda t, c: IMAGE_VAE.load(t / "m"), "{tmp}/m", ""),
 ]
 
 
@@ -766,9 +791,9 @@ def _ids(ctx, value):
 def ctx(tmp_path_factory):
     """A finished tiny text model (one epoch on four posts) and an untrained image VAE, shared read-only."""
     model = tmp_path_factory.mktemp("hostile") / "model"
-    train_blog_vae(
-        _posts(),
+    BLOG_VAE.train_into(
         model,
+        _posts(),
         init="scratch",
         epochs=1,
         latent_dim=2,
@@ -781,7 +806,7 @@ def ctx(tmp_path_factory):
         iwae_k=2,
         verbose=0,
     )
-    blog = load_blog_vae(model)
+    blog = BLOG_VAE.load(model)
     return types.SimpleNamespace(model=model, blog=blog, text=(blog.model, blog.vectorizer), image=ImageVAE(seed=0))
 
 

@@ -12,7 +12,7 @@ from vae_tutorial.theory import gaussian
 from vae_tutorial.errors import DataError
 from vae_tutorial.training.loss_model import load_model
 from vae_tutorial.images.vae import ImageVAE, _keras_io_nll, bernoulli_nll, binarized
-from vae_tutorial.images.train import train_image_vae
+from vae_tutorial.images.kinds import IMAGE_VAE
 
 # isort: split
 import keras  # after vae_tutorial's modules, which import TensorFlow quietly
@@ -123,7 +123,7 @@ def test_the_loss_falls_within_a_few_epochs(digits, architecture, trained):
         # keras.io's architecture with its own recipe ("reference", lr 1e-3), in batches of 32 so that
         # 3 epochs of 300 digits are 30 steps; the default recipe's 5e-3 over 6 steps of 192 is too
         # coarse for it to fall reliably
-        model, fitted = train_image_vae(digits[0], recipe="reference", epochs=EPOCHS, batch_size=32, seed=0, verbose=0)
+        model, fitted = IMAGE_VAE.train(digits[0], recipe="reference", epochs=EPOCHS, batch_size=32, seed=0, verbose=0)
         assert model.architecture == "keras_io"
         history = fitted.history
     first, last = history["loss"][0], history["loss"][-1]
@@ -169,10 +169,10 @@ def test_evaluate_reports_loss_equal_to_reconstruction_plus_beta_kl_and_the_kl_i
 def test_train_image_vae_is_reproducible_and_the_seed_matters(digits, trained):
     x_train, x_val = digits
     # the fixture's first epoch, rerun: same initial weights, batches and draws of z
-    _, again = train_image_vae(x_train, x_val, epochs=1, seed=0, verbose=0)
+    _, again = IMAGE_VAE.train((x_train, x_val), epochs=1, seed=0, verbose=0)
     for key, values in trained[1].history.items():
         assert again.history[key][0] == pytest.approx(values[0], rel=1e-5), key
-    _, other = train_image_vae(x_train, x_val, epochs=1, seed=1, verbose=0)
+    _, other = IMAGE_VAE.train((x_train, x_val), epochs=1, seed=1, verbose=0)
     assert abs(other.history["loss"][0] - trained[1].history["loss"][0]) > 1e-3
 
 
@@ -296,21 +296,20 @@ def test_train_image_vae_rejects_an_unknown_recipe_or_setting_and_bad_images(dig
     with pytest.raises(
         DataError, match=r"^recipe: expected an ImageRecipe or one of reference, default, got 'fancy'\."
     ):
-        train_image_vae(x_train, recipe="fancy")
-    with pytest.raises(DataError, match=r"^lr, optimizer: not a setting of an ImageRecipe\. Use any of epochs, "):
-        train_image_vae(x_train, lr=0.1, optimizer="sgd")
+        IMAGE_VAE.train(x_train, recipe="fancy")
+    with pytest.raises(DataError, match=r"^lr, optimizer: not a setting of an image VAE\. Use any of epochs, "):
+        IMAGE_VAE.train(x_train, lr=0.1, optimizer="sgd")
     with pytest.raises(DataError, match=r"^x_train: values must lie in \[0, 1\].*Divide by 255\."):
-        train_image_vae(x_train * 255.0)
+        IMAGE_VAE.train(x_train * 255.0)
     with pytest.raises(DataError, match=r"^x_val: images are 14x14 but the model expects 28x28"):
-        train_image_vae(x_train, np.zeros((2, 14, 14)))
+        IMAGE_VAE.train((x_train, np.zeros((2, 14, 14))))
 
 
 def test_a_beta_recipe_trains_with_that_weight_and_epoch_line_prints_its_terms(digits, capsys):
     from vae_tutorial.training.callbacks import EpochLine
 
-    model, history = train_image_vae(
-        digits[0][:64],
-        digits[1][:32],
+    model, history = IMAGE_VAE.train(
+        (digits[0][:64], digits[1][:32]),
         epochs=3,
         batch_size=32,
         beta=2.0,

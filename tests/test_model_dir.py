@@ -8,13 +8,17 @@ import pytest
 
 from vae_tutorial import __version__
 from vae_tutorial.errors import DataError
-from vae_tutorial.training import directory
+from vae_tutorial.images.kinds import IMAGE_VAE
+from vae_tutorial.text.kinds import BLOG_VAE
+from vae_tutorial.training import directory, run
+
+KINDS = {"text": BLOG_VAE, "images": IMAGE_VAE}
 
 
 def _directory(path, kind, config):
     """A directory with every file of a finished model directory of ``kind``, and ``config`` as config.json."""
     path.mkdir()
-    for name in directory.files(kind):
+    for name in directory.files(KINDS[kind]):
         (path / name).write_text("{}")
     (path / "history.csv").write_text("epoch,loss\n0,1.5\n1,1.25\n")
     (path / "config.json").write_text(json.dumps(config))
@@ -25,7 +29,7 @@ def _config(kind, **changes):
     return {
         "format": directory.FORMAT,
         "kind": kind,
-        "versions": directory.versions(),
+        "versions": run.versions(),
         "seed": 0,
         "recipe": {"epochs": 2},
         **changes,
@@ -34,16 +38,16 @@ def _config(kind, **changes):
 
 def test_the_files_of_each_kind_and_the_format():
     assert directory.FORMAT == 2
-    assert directory.files("text") == ("model.keras", "config.json", "metrics.json", "history.csv", "vectorizer.json")
-    assert directory.files("images") == ("model.keras", "config.json", "metrics.json", "history.csv", "samples.png")
-    assert set(directory.versions()) == {"vae_tutorial", "tensorflow", "keras", "numpy", "python"}
-    assert directory.versions()["vae_tutorial"] == __version__
+    assert directory.files(BLOG_VAE) == ("model.keras", "config.json", "metrics.json", "history.csv", "vectorizer.json")
+    assert directory.files(IMAGE_VAE) == ("model.keras", "config.json", "metrics.json", "history.csv", "samples.png")
+    assert set(run.versions()) == {"vae_tutorial", "tensorflow", "keras", "numpy", "python"}
+    assert run.versions()["vae_tutorial"] == __version__
 
 
 @pytest.mark.parametrize("kind", ["text", "images"])
 def test_read_returns_the_config_metrics_and_history_of_a_finished_directory(kind, tmp_path):
     config = _config(kind)
-    got = directory.read(_directory(tmp_path / "m", kind, config), kind)
+    got = directory.read(_directory(tmp_path / "m", kind, config), KINDS[kind])
     assert got == (config, {}, {"epoch": [0.0, 1.0], "loss": [1.5, 1.25]})
 
 
@@ -53,7 +57,7 @@ def test_a_directory_of_format_1_names_the_format_the_version_that_wrote_it_and_
     old = {"format": 1, "versions": {"vae_tutorial": "0.1.0"}, "hyperparameters": {"epochs": 12}}
     path = _directory(tmp_path / "old", kind, old)
     with pytest.raises(DataError) as info:
-        directory.read(path, kind)
+        directory.read(path, KINDS[kind])
     assert str(info.value) == (
         f"{path / 'config.json'}: is model-directory format 1 (written by vae_tutorial 0.1.0); "
         f"this version ({__version__}) reads format 2. Train the model again with this version "
@@ -64,7 +68,7 @@ def test_a_directory_of_format_1_names_the_format_the_version_that_wrote_it_and_
 def test_a_directory_of_an_unknown_format_and_version_still_says_what_to_do(tmp_path):
     path = _directory(tmp_path / "odd", "text", {"kind": "text"})
     with pytest.raises(DataError) as info:
-        directory.read(path, "text")
+        directory.read(path, BLOG_VAE)
     message = str(info.value)
     assert "is model-directory format None (written by vae_tutorial an unknown version)" in message
     assert message.endswith("Train the model again with this version (vae-tutorial train-text --force).")
@@ -77,7 +81,7 @@ def test_a_finished_directory_of_the_other_kind_names_its_kind(kind, other, comm
     # e.g. `vae-tutorial variations --model runs/digits`: a complete image model directory read as text
     path = _directory(tmp_path / kind, kind, _config(kind))
     with pytest.raises(DataError) as info:
-        directory.read(path, other)
+        directory.read(path, KINDS[other])
     message = str(info.value)
     assert f"kind '{kind}'" in message, message
     assert message.endswith(f"Pass a folder written by vae-tutorial {command}."), message
@@ -87,7 +91,7 @@ def test_a_directory_whose_config_says_the_other_kind_is_refused(tmp_path):
     path = _directory(tmp_path / "both", "text", _config("images"))
     (path / "samples.png").write_text("{}")  # the files of both kinds
     with pytest.raises(DataError, match=r"holds a model of kind 'images', not 'text'\. Pass a folder written by"):
-        directory.read(path, "text")
+        directory.read(path, BLOG_VAE)
 
 
 def test_an_interrupted_directory_says_to_rerun_and_a_missing_one_is_named(tmp_path):
@@ -95,15 +99,15 @@ def test_an_interrupted_directory_says_to_rerun_and_a_missing_one_is_named(tmp_p
     with pytest.raises(
         DataError, match=r"half: is not a complete model directory: it lacks model.keras, .*interrupted"
     ):
-        directory.read(tmp_path / "half", "images")
+        directory.read(tmp_path / "half", IMAGE_VAE)
     with pytest.raises(DataError, match=r"nowhere: no such model directory\. Pass the --out folder of vae-tutorial"):
-        directory.read(tmp_path / "nowhere", "text")
+        directory.read(tmp_path / "nowhere", BLOG_VAE)
 
 
 # --- training(): --out is checked and owned before anything trains ---------------------------
 
 
-def _enter(out, kind="images", force=False, plan=None):
+def _enter(out, kind=IMAGE_VAE, force=False, plan=None):
     with directory.training(out, kind, force, plan or {"seed": 0}) as backup:
         return sorted(p.name for p in out.iterdir()), backup
 

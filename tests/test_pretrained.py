@@ -3,23 +3,25 @@ it reproduces the card's held-out figure on the corpus' test split."""
 
 import pytest
 
-from vae_tutorial.text import pretrained
 from vae_tutorial.text.corpus import load_general_sentences
 from vae_tutorial.theory.estimates import negative_elbo
-from vae_tutorial.text.pretrain import corpus_ids
+from vae_tutorial.text.subwords import corpus_ids
+from vae_tutorial.text.blog import load_pretrained
+from vae_tutorial.files import sha256
+from vae_tutorial.text import card
 
 
 @pytest.fixture(scope="module")
 def shipped():
-    return pretrained.load_pretrained()
+    return load_pretrained()
 
 
 def test_the_shipped_files_match_their_sha256_and_fit_the_size_limit():
-    card = pretrained.read_card()
-    assert sorted(card["files"]) == sorted(pretrained.FILES)
-    for name, entry in card["files"].items():
-        assert pretrained.sha256(pretrained.MODEL / name) == entry["sha256"]
-    assert sum(entry["bytes"] for entry in card["files"].values()) <= pretrained.MAX_BYTES
+    shipped_card = card.read_card()
+    assert sorted(shipped_card["files"]) == sorted(card.FILES)
+    for name, entry in shipped_card["files"].items():
+        assert sha256(card.MODEL / name) == entry["sha256"]
+    assert sum(entry["bytes"] for entry in shipped_card["files"].values()) <= card.MAX_BYTES
 
 
 def test_the_shipped_model_reproduces_its_card_on_the_test_split(shipped):

@@ -11,6 +11,8 @@ from vae_tutorial.errors import DataError
 from vae_tutorial.images.recipes import IMAGE_RECIPES, ImageRecipe
 from vae_tutorial.text.recipes import BLOG_RECIPE, TEXT_RECIPES, BlogRecipe, TextRecipe
 from vae_tutorial.training.recipes import Recipe, get_recipe
+from vae_tutorial.text.kinds import BLOG_VAE
+from vae_tutorial.images.kinds import IMAGE_VAE
 
 TEXT_FIELDS = "epochs, batch_size, learning_rate, weight_decay, anneal_fraction, "
 
@@ -170,7 +172,6 @@ def ids():
 
 def test_every_trainer_refuses_an_unknown_keyword_before_training(ids, digits):
     from vae_tutorial.text.vae import TextVAE
-    from vae_tutorial.images.train import train_image_vae
     from vae_tutorial.text.train import (
         train_conditional_vae,
         train_language_model,
@@ -179,8 +180,10 @@ def test_every_trainer_refuses_an_unknown_keyword_before_training(ids, digits):
     )
 
     text = r"^nope: not a setting of a TextRecipe\. Use any of " + TEXT_FIELDS
-    with pytest.raises(DataError, match=r"^nope: not a setting of an? ImageRecipe\. Use any of epochs, "):
-        train_image_vae(digits[0][:8], nope=1)
+    with pytest.raises(
+        DataError, match=r"^nope: not a setting of an image VAE\. Use any of epochs, .*, iwae_k, source\.$"
+    ):
+        IMAGE_VAE.train(digits[0][:8], nope=1)
     with pytest.raises(DataError, match=text):
         train_text_vae(ids, nope=1)
     with pytest.raises(DataError, match=text):
@@ -198,20 +201,18 @@ def test_every_trainer_refuses_an_unknown_keyword_before_training(ids, digits):
 
 
 def test_the_blog_trainer_refuses_an_unknown_keyword_before_touching_out(tmp_path):
-    from vae_tutorial.text.blog import train_blog_vae
 
-    with pytest.raises(DataError, match=r"^nope: not a setting of a BlogRecipe\. Use any of epochs, "):
-        train_blog_vae([], tmp_path / "m", nope=1)
+    with pytest.raises(DataError, match=r"^nope: not a setting of a blog-post VAE\. Use any of epochs, .*, init, "):
+        BLOG_VAE.train_into(tmp_path / "m", [], nope=1)
     with pytest.raises(DataError, match=r"^learning_rate: must be a number in \(0, 1\], got nan\."):
-        train_blog_vae([], tmp_path / "m", learning_rate=math.nan)
+        BLOG_VAE.train_into(tmp_path / "m", [], learning_rate=math.nan)
     with pytest.raises(DataError, match=r"^epochs: must be a positive whole number, got 0\."):
-        train_blog_vae([], tmp_path / "m", BLOG_RECIPE.replace(epochs=1), epochs=0)
+        BLOG_VAE.train_into(tmp_path / "m", [], BLOG_RECIPE.replace(epochs=1), epochs=0)
     assert not (tmp_path / "m").exists()
 
 
 def test_the_image_directory_trainer_refuses_an_unknown_keyword_before_touching_out(tmp_path, digits):
-    from vae_tutorial.images.workflow import train_image_dir
 
-    with pytest.raises(DataError, match=r"^nope: not a setting of an? ImageRecipe\."):
-        train_image_dir(digits[0][:8], digits[1][:8], tmp_path / "m", nope=1)
+    with pytest.raises(DataError, match=r"^nope: not a setting of an image VAE\."):
+        IMAGE_VAE.train_into(tmp_path / "m", (digits[0][:8], digits[1][:8]), nope=1)
     assert not (tmp_path / "m").exists()

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from vae_tutorial.errors import DataError
+from vae_tutorial.text.kinds import BLOG_VAE
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -21,9 +22,9 @@ TRAIN = textwrap.dedent("""
     from vae_tutorial import config
     config.seed_everything(7, deterministic=sys.argv[1] == "1")
     from vae_tutorial.images.data import load_digits
-    from vae_tutorial.images.train import train_image_vae
+    from vae_tutorial.images.kinds import IMAGE_VAE
     (x, _), _ = load_digits(seed=0)
-    _, history = train_image_vae(x[:512], epochs=2, latent_dim=2, seed=7, verbose=0)
+    _, history = IMAGE_VAE.train(x[:512], epochs=2, latent_dim=2, seed=7, verbose=0)
     print(json.dumps(history.history["loss"]))
 """)
 
@@ -164,13 +165,12 @@ def test_every_model_type_round_trips_in_safe_mode(tmp_path):
 
 
 def test_loading_something_that_is_not_a_blog_model_raises_a_data_error(tmp_path):
-    from vae_tutorial.text.blog import load_blog_vae
 
     (tmp_path / "m").mkdir()
     for name in ("model.keras", "vectorizer.json", "config.json", "metrics.json", "history.csv"):
         (tmp_path / "m" / name).write_text("{}")
     with pytest.raises(DataError, match=r"config.json: is model-directory format None"):
-        load_blog_vae(tmp_path / "m")
+        BLOG_VAE.load(tmp_path / "m")
 
 
 def test_load_model_names_the_file_for_a_missing_file_a_non_model_and_a_model_of_another_type(tmp_path):

@@ -11,7 +11,7 @@ from vae_tutorial.text import generate
 from vae_tutorial.text.posts import load_blog_folder, write_sample_blog_folder
 from vae_tutorial.errors import DataError, DataWarning
 from vae_tutorial.text.steering import MIN_SENTENCES, check_topics, topic_code, topic_sentences, topic_words
-from vae_tutorial.text.blog import load_blog_vae, train_blog_vae
+from vae_tutorial.text.kinds import BLOG_VAE
 
 SENTENCES = [
     "The fire spread overnight.",
@@ -111,7 +111,7 @@ def with_topics(tmp_path_factory):
         posts = load_blog_folder(folder)[:8]
     out = tmp_path_factory.mktemp("topics") / "model"
     topics = {"cricket": "cricket, wickets", "fires": ["bushfire", "fire"]}
-    return out, train_blog_vae(posts, out, epochs=1, iwae_k=2, verbose=0, topics=topics)
+    return out, BLOG_VAE.train_into(out, posts, epochs=1, iwae_k=2, verbose=0, topics=topics)
 
 
 def test_a_model_trained_with_topics_saves_their_codes_and_loads_them_back(with_topics):
@@ -122,7 +122,7 @@ def test_a_model_trained_with_topics_saves_their_codes_and_loads_them_back(with_
         assert saved[name]["keywords"] == words
         expected = topic_code(blog.model, blog.vectorizer, words)  # recomputed: the general corpus' sentences
         np.testing.assert_allclose(saved[name]["code"], expected, rtol=1e-5, atol=1e-6)
-    loaded = load_blog_vae(out)
+    loaded = BLOG_VAE.load(out)
     assert loaded.topics == blog.topics
     text = "Fire crews worked through the night to protect homes."
     steered = loaded.variations(text, n=2, seed=1, topic=loaded.topics["cricket"])

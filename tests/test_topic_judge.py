@@ -5,7 +5,8 @@ import pytest
 from gensim.models import KeyedVectors
 
 from vae_tutorial.errors import DataError
-from vae_tutorial.text.topics import independent_topic_judge, keyword_stems, topic_adherence, without_keywords
+from vae_tutorial.text.tokens import keyword_stems
+from vae_tutorial.text.topics import independent_topic_judge, topic_adherence, without_keywords
 
 
 @pytest.fixture(scope="module")

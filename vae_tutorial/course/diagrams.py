@@ -16,7 +16,11 @@ import matplotlib
 
 matplotlib.use("Agg")  # files only: no window, whatever backend the caller's environment names
 import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.patches import FancyBboxPatch  # noqa: E402
+from matplotlib.lines import Line2D
+from matplotlib.patches import (
+    FancyBboxPatch,  # noqa: E402
+    Patch,
+)
 
 COLOURS = {"data": "#e6e6e6", "net": "#cfe2f3", "random": "#fff2cc", "code": "#d9ead3", "loss": "#f4cccc"}
 GRADIENT = "#c0392b"
@@ -74,8 +78,6 @@ def _arrow(ax, a: dict, b: dict, label: str = "", gradient: bool = False, offset
 
 def _legend(fig, kinds: list[str], gradient: bool = False) -> None:
     """A one-row legend of the box colours (and the gradient arrow) under the figure."""
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
 
     names = {"data": "data", "net": "network", "random": "random draw", "code": "code", "loss": "loss"}
     handles = [Patch(facecolor=COLOURS[k], edgecolor="#555555", label=names[k]) for k in kinds]

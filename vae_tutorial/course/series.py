@@ -19,6 +19,9 @@ from pathlib import Path
 
 try:
     import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+    from nbconvert import HTMLExporter
 except ImportError:  # the runtime package does not need it: say which extra does, in one line
     raise SystemExit(
         "vae_tutorial.course.series runs the notebooks and needs the 'notebooks' extra: "
@@ -104,9 +107,6 @@ def execute(path: Path, fast: bool, timeout: int = 1800) -> tuple[nbformat.Noteb
     Returns the executed notebook (partly executed if a cell failed) and the error, if any.
     The kernel inherits this process's environment, with ``VAE_TUTORIAL_FAST`` set or removed.
     """
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError
-
     if fast:
         os.environ[FAST_ENV] = "1"
     else:
@@ -131,8 +131,6 @@ def execute(path: Path, fast: bool, timeout: int = 1800) -> tuple[nbformat.Noteb
 def run(source: Path, out: Path | None, fast: bool) -> int:
     """Execute every notebook in order; write ``out/NN.ipynb`` and ``out/NN.html`` (or in place
     when ``out`` is None). Prints a progress line per notebook; returns the number that failed."""
-    from nbconvert import HTMLExporter
-
     paths = notebook_paths(source)
     failed, rows = 0, []
     start_all = time.perf_counter()

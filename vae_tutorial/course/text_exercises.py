@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+from gensim.models import KeyedVectors
 
 from vae_tutorial.course.exercises import _call, _report
+from vae_tutorial.text.embeddings import topic_vector
 
 
 def check_word_dropout(fn: Callable) -> bool:
@@ -132,7 +134,6 @@ def check_window_sizes(fn: Callable) -> bool:
 
 def _toy_vectors():
     """A 4-word gensim KeyedVectors in 3 dimensions, the same for every check."""
-    from gensim.models import KeyedVectors
 
     kv = KeyedVectors(3)
     kv.add_vectors(
@@ -144,7 +145,6 @@ def _toy_vectors():
 def check_topic_vector(fn: Callable) -> bool:
     """fn(kv, keywords) -> the topic vector: the mean of the keywords' *unit* vectors, scaled to
     unit length (a NumPy vector of kv.vector_size)."""
-    from vae_tutorial.text.embeddings import topic_vector
 
     kv = _toy_vectors()
     for words in (["fire", "blaze"], ["cricket", "wicket", "fire"], ["wicket"]):

@@ -11,12 +11,11 @@ __getattr__, __dir__, __all__ = face(
     globals(),
     {
         "data": ("load_digits", "stratified_split", "load_image_folder", "split_images", "validate_images"),
-        "recipes": ("ImageRecipe", "IMAGE_RECIPES"),
+        "recipes": ("ImageRecipe", "IMAGE_RECIPES", "ClassifierRecipe"),
         "vae": ("ImageVAE", "IMAGE_SHAPE", "bernoulli_nll", "binarized"),
         "autoencoder": ("Autoencoder",),
-        "classifier": ("train_digit_classifier", "sample_verdicts"),
-        "train": ("train_image_vae",),
-        "workflow": ("train_image_dir", "load_image_dir"),
+        "classifier": ("DigitClassifier", "sample_verdicts"),
+        "kinds": ("IMAGE_VAE", "AUTOENCODER", "CLASSIFIER"),
         "plots": (
             "plot_image_grid",
             "plot_latent_scatter",

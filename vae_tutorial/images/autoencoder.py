@@ -13,11 +13,11 @@ from scipy.special import expit
 from vae_tutorial._backend import keras
 from keras import layers, ops
 
-from vae_tutorial.images.data import validate_images
 from vae_tutorial.errors import codes, whole_number
 from vae_tutorial.errors import seed as check_seed
-from vae_tutorial.training.loss_model import LossModel
+from vae_tutorial.images.data import validate_images
 from vae_tutorial.images.vae import IMAGE_SHAPE, _default_decoder, bernoulli_nll, dense_features
+from vae_tutorial.training.loss_model import LossModel
 
 
 def _encoder(latent_dim: int) -> keras.Model:
@@ -29,8 +29,8 @@ def _encoder(latent_dim: int) -> keras.Model:
 @keras.saving.register_keras_serializable(package="vae_tutorial")
 class Autoencoder(LossModel):
     """A deterministic autoencoder for (n, 28, 28, 1) images in [0, 1]: code = encoder(x), loss =
-    the Bernoulli NLL of x under decoder(code), nats per image (no KL). Train it with
-    :func:`vae_tutorial.training.fit.fit` and an image recipe, as the VAE. seed: unused (no noise),
+    the Bernoulli NLL of x under decoder(code), nats per image (no KL). It trains as the VAE does, with
+    an image recipe (its kind: :data:`vae_tutorial.images.kinds.AUTOENCODER`). seed: unused (no noise),
     kept so that every model of the series is built alike."""
 
     def __init__(self, latent_dim: int = 2, seed: int | None = None, **kwargs):
@@ -65,6 +65,13 @@ class Autoencoder(LossModel):
         """Pixel probabilities for codes z (n, latent_dim): (n, 28, 28, 1) in [0, 1]."""
         z, batch_size = codes("z", z, self.latent_dim), whole_number("batch_size", batch_size, 500)
         return expit(self.decoder.predict(z, batch_size=batch_size, verbose=0))  # no overflow at large logits
+
+    def reconstruction_nll(self, x, batch_size: int = 500) -> np.ndarray:
+        """-log p(x | code(x)) per image (n,), nats: the Bernoulli NLL of x under its reconstruction's logits."""
+        x = validate_images(x, "x")
+        logits = self.decoder.predict(self.encode(x, batch_size), batch_size=batch_size, verbose=0)
+        per_pixel = np.logaddexp(0.0, logits) - x * logits
+        return per_pixel.reshape(len(x), -1).sum(axis=1)
 
     def reconstruct(self, x) -> np.ndarray:
         return self.decode(self.encode(x))

@@ -4,7 +4,8 @@ Trained on the same labelled training digits as the models it judges (never on t
 it gives each image a probability per class. :func:`sample_verdicts` reports the share of images
 it labels with confidence >= a threshold (a blurry or blended image gets a flat distribution)
 and the share of each class among the confident ones (a model that only draws 1s is not a good
-model of digits either).
+model of digits either). It trains as every model of the series does (its kind:
+:data:`vae_tutorial.images.kinds.CLASSIFIER`).
 """
 
 from __future__ import annotations
@@ -12,38 +13,72 @@ from __future__ import annotations
 import numpy as np
 
 from vae_tutorial._backend import keras
-from keras import layers
+from keras import layers, ops
 
-from vae_tutorial.seeding import seed_everything
+from vae_tutorial.errors import DataError, real_number
+from vae_tutorial.errors import seed as check_seed
 from vae_tutorial.images.data import validate_images
-from vae_tutorial.errors import DataError, real_number, whole_number
 from vae_tutorial.images.vae import IMAGE_SHAPE
+from vae_tutorial.training.loss_model import LossModel
+
 
 CLASSES = 10
 
 
-def train_digit_classifier(x, y, epochs: int = 10, seed: int = 0, verbose=0) -> keras.Model:
-    """A dense softmax classifier (784-256-10, dropout 0.3) fitted to images x (n, 28, 28, 1) in [0, 1]
-    and labels y (n,) in 0-9 with Adam and the cross-entropy, batches of 128, seeded."""
-    x = validate_images(x, "x")
+def check_labels(y, n: int, name: str = "y") -> np.ndarray:
+    """``y`` as int64 (n,) digit labels 0-9; else a DataError naming ``name``."""
     y = np.asarray(y)
-    if y.shape != (len(x),) or not np.issubdtype(y.dtype, np.integer) or y.min() < 0 or y.max() >= CLASSES:
-        raise DataError("y", f"must be {len(x)} labels from 0 to 9, got shape {y.shape}", "Pass one digit per image.")
-    epochs = whole_number("epochs", epochs, 10)
-    seed_everything(seed)
-    model = keras.Sequential(
-        [
-            keras.Input(IMAGE_SHAPE),
-            layers.Flatten(),
-            layers.Dense(256, activation="relu"),
-            layers.Dropout(0.3, seed=seed),
-            layers.Dense(CLASSES, activation="softmax"),
-        ],
-        name="digit_classifier",
-    )
-    model.compile(keras.optimizers.Adam(1e-3), "sparse_categorical_crossentropy", metrics=["accuracy"])
-    model.fit(x, y, batch_size=128, epochs=epochs, shuffle=True, verbose=verbose)
-    return model
+    if y.shape != (n,) or not np.issubdtype(y.dtype, np.integer) or (n and (y.min() < 0 or y.max() >= CLASSES)):
+        raise DataError(name, f"must be {n} labels from 0 to 9, got shape {y.shape}", "Pass one digit per image.")
+    return y.astype(np.int64)
+
+
+@keras.saving.register_keras_serializable(package="vae_tutorial")
+class DigitClassifier(LossModel):
+    """A dense softmax classifier for (n, 28, 28, 1) images in [0, 1]: Flatten, Dense(256, relu),
+    Dropout(0.3), Dense(10, softmax). ``call`` gives class probabilities (n, 10); it trains on
+    (images, labels) with the cross-entropy, in nats per image, and reports ``accuracy``."""
+
+    def __init__(self, hidden: int = 256, dropout: float = 0.3, seed: int | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.hidden, self.dropout = int(hidden), float(dropout)
+        self.seed = check_seed("seed", seed)
+        self.net = keras.Sequential(
+            [
+                keras.Input(IMAGE_SHAPE),
+                layers.Flatten(),
+                layers.Dense(self.hidden, activation="relu"),
+                layers.Dropout(self.dropout, seed=self.seed),
+                layers.Dense(CLASSES, activation="softmax"),
+            ],
+            name="digit_classifier",
+        )
+        self.trackers = [keras.metrics.Mean(name="loss"), keras.metrics.Mean(name="accuracy")]
+        self.built = True
+
+    @property
+    def metrics(self):
+        return self.trackers
+
+    def call(self, x, training=False):
+        return self.net(x, training=training)
+
+    def _loss_terms(self, data, training):
+        """(cross-entropy, accuracy) of a batch (images, labels): scalars."""
+        x, y = data[0]
+        probabilities = self(x, training=training)
+        y = ops.cast(y, "int32")
+        loss = ops.mean(keras.losses.sparse_categorical_crossentropy(y, probabilities))
+        hits = ops.equal(ops.cast(ops.argmax(probabilities, axis=-1), "int32"), y)
+        return loss, ops.mean(ops.cast(hits, "float32"))
+
+    def _update(self, loss, accuracy):
+        for tracker, value in zip(self.trackers, (loss, accuracy), strict=True):
+            tracker.update_state(value)
+        return {tracker.name: tracker.result() for tracker in self.trackers}
+
+    def get_config(self):
+        return {**super().get_config(), "hidden": self.hidden, "dropout": self.dropout, "seed": self.seed}
 
 
 def sample_verdicts(classifier, images, threshold: float = 0.9) -> dict:

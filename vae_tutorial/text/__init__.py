@@ -12,7 +12,7 @@ __getattr__, __dir__, __all__ = face(
     globals(),
     {
         "tokens": ("split_sentences", "tokenize", "keyword_tokens", "clean_text", "Vectorizer", "SPECIALS"),
-        "subwords": ("SubwordTokenizer",),
+        "subwords": ("SubwordTokenizer", "corpus_ids"),
         "corpus": ("lee_articles", "load_sample_sentences", "load_general_sentences"),
         "posts": ("Post", "Posts", "load_blog_folder", "write_sample_blog_folder", "write_sample_blog_csv"),
         "csv_posts": ("load_blog_csv",),
@@ -23,7 +23,8 @@ __getattr__, __dir__, __all__ = face(
         "conditional": ("ConditionalTextVAE",),
         "language_model": ("LanguageModel",),
         "train": ("train_text_vae", "train_language_model", "train_conditional_vae", "train_with_latent_penalty"),
-        "decoding": ("decode", "closeness_settings"),
+        "decoding": ("Decoding", "CLOSENESS"),
+        "decoder": ("decode",),
         "generate": ("variations", "interpolate", "sample"),
         "measures": (
             "text_report",
@@ -52,8 +53,7 @@ __getattr__, __dir__, __all__ = face(
         "constraints": ("chunk_conditions", "topic_targets", "codes_around"),
         "steering": ("topic_code",),
         "blind_reading": ("write_items", "score"),
-        "pretrained": ("load_pretrained",),
-        "pretrain": ("corpus_ids",),
-        "blog": ("BlogVAE", "train_blog_vae", "load_blog_vae"),
+        "blog": ("BlogVAE", "load_pretrained"),
+        "kinds": ("BLOG_VAE", "SENTENCE_VAE"),
     },
 )

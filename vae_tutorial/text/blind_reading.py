@@ -20,6 +20,7 @@ import numpy as np
 
 from vae_tutorial.errors import MAX_SEED, DataError, whole_number
 from vae_tutorial.files import read_json
+from vae_tutorial.text.tokens import split_sentences
 
 RUBRIC = """\
 Rate each numbered line of English text. All lines were lower-cased and had punctuation removed,
@@ -73,7 +74,6 @@ def draw_lines(generated, real, n: int = 30, seed: int = 0) -> tuple[list[str], 
     replacement from the sentences of ``generated`` (texts, each split into sentences by
     :func:`~vae_tutorial.text.tokens.split_sentences`: a variation of a post is several) and as many
     from those of ``real``, with a NumPy generator seeded with ``seed`` (generated first)."""
-    from vae_tutorial.text.tokens import split_sentences
 
     n = whole_number("n", n, 30, low=1)
     seed = whole_number("seed", seed, 0, low=0, high=MAX_SEED)

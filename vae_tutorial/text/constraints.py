@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from vae_tutorial.text.embeddings import text_vector, topic_vector
 from vae_tutorial.errors import DataError, float_rows, whole_number
+from vae_tutorial.text.embeddings import text_vector, topic_vector
 
 
 def chunk_conditions(kv, chunks) -> np.ndarray:

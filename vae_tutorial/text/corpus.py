@@ -16,18 +16,17 @@ splits them, by a fixed seeded shuffle of *articles*, into train / validation / 
 from __future__ import annotations
 
 import bz2
+import importlib.util
 import dataclasses
 import re
 import unicodedata
 from functools import cache
+from pathlib import Path
 
 import numpy as np
 
-from pathlib import Path
-
 from vae_tutorial.errors import DataError
 from vae_tutorial.text.tokens import split_sentences, tokenize
-
 
 WIKI_SAMPLE = "enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.bz2"
 BLOG_ARTICLES = tuple(range(4, 300, 5))  # 60 Lee background articles: the sample blog (every fifth)
@@ -40,11 +39,15 @@ _DAMAGED = re.compile(r"\s[,.;:)]|\(\s|\(\)|\[\[|\{\{|\||=|''|--|/\s|\s/|^\W")
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
 
 
+def datapath(name: str) -> Path:
+    """The path of a file of gensim's test data (its Lee corpus, its Wikipedia sample), found without
+    importing gensim (about a second): the command line reads this module."""
+    return Path(importlib.util.find_spec("gensim").submodule_search_locations[0]) / "test" / "test_data" / name
+
+
 def lee_articles(which: str = "background") -> list[str]:
     """gensim's Lee news corpus (ships inside gensim's wheel): 300 "background" articles or the
     50 "test" articles of lee.cor, one string each."""
-    from gensim.test.utils import datapath
-
     files = {"background": "lee_background.cor", "test": "lee.cor"}
     if which not in files:
         raise DataError("which", f"unknown Lee corpus file {which!r}", f"Use one of {sorted(files)}.")
@@ -97,8 +100,10 @@ def _prose(text: str) -> str:
 def wikipedia_articles() -> tuple[tuple[str, str], ...]:
     """(title, prose) of the Wikipedia sample's main-namespace articles with more than 200 words
     of prose, in file order; redirects and lists are left out."""
-    from gensim.corpora.wikicorpus import extract_pages, filter_wiki
-    from gensim.test.utils import datapath
+    from gensim.corpora.wikicorpus import (
+        extract_pages,
+        filter_wiki,
+    )  # gensim (~1 s): the command line reads this module
 
     articles = []
     with bz2.BZ2File(datapath(WIKI_SAMPLE)) as raw:

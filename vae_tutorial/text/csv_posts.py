@@ -10,7 +10,6 @@ from pathlib import Path
 from vae_tutorial.errors import DataError
 from vae_tutorial.text.posts import Post, Posts, _codec, _decode, _finish
 
-
 _TEXT_COLUMNS = ("text", "body", "content", "post")  # likely names of a CSV's text column, best first
 
 DELIMITERS = (",", ";", "\t", "|")  # the field separators a CSV's header row is tried with, in this order

@@ -1,153 +1,98 @@
-"""Turning latent codes into text: greedy, temperature, top-k, top-p (nucleus) and beam decoding,
-with an optional ban on repeated n-grams,.
+"""How latent codes become words: one frozen :class:`Decoding` of settings, checked once and passed whole
+from the command line or a notebook down to the decoder, and one small strategy per method.
 
-All functions take a trained :class:`~vae_tutorial.text.vae.TextVAE` (or the conditional one,
-with ``condition=``) and return token ids (n, max_length).
-
-The autoregressive decoder runs one position at a time through its own layers (embedding,
-recurrent cell, logits), carrying the recurrent state from step to step: decoding costs
-grow linearly with the length. The "repeat" decoder predicts every position in one pass.
-[PAD] and [BOS] are never chosen, [UNK] only with ``unknown=True``.
+The methods: greedy (argmax), sample (from softmax(logits / temperature)), top-k (among the k
+likeliest), top-p (nucleus: among the smallest set of likeliest words holding top_p of the
+probability) and beam search; every method can ban repeated n-grams. A new method is one
+:class:`Strategy` subclass in :data:`STRATEGIES`. [PAD] and [BOS] are never chosen, [UNK] only with
+``unknown=True``. The decoder itself, which steps a trained model, is :mod:`vae_tutorial.text.decoder`;
+this module is NumPy only (the command line reads its limits before TensorFlow loads).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import weakref
+from collections.abc import Callable
 
 import numpy as np
 
-from vae_tutorial._backend import keras, tf
-from vae_tutorial.errors import DataError, codes, real_number, seed as check_seed, whole_number
+from vae_tutorial.errors import DataError, flag, real_number, whole_number
 from vae_tutorial.text.tokens import BOS_ID, EOS_ID, PAD_ID, UNK_ID
 
-
-METHODS = ("greedy", "sample", "top_k", "top_p", "beam")
-
+MAX_N = 1000  # texts per call: each decoding step holds (n, vocabulary) logits
 MAX_TEMPERATURE = 5.0  # above it the words are close to uniform noise
-
+MAX_SCALE = 10.0  # posterior standard deviations from the input's code; far beyond it the decoder sees no code it knows
 BEAM_BATCH = 2**22  # beam candidates (codes x beams x vocabulary) scored at once: 32 MiB of float64
+CLOSENESS = 0.5  # the default closeness of variations (see Decoding.at_closeness)
 
 
 @dataclasses.dataclass(frozen=True)
-class _Settings:
-    """How to choose each token (the checked arguments of :func:`decode`)."""
+class Decoding:
+    """How to decode: method ("greedy", "sample", "top_k", "top_p", "beam"), temperature (0 to
+    MAX_TEMPERATURE, exclusive of 0; beam search runs at 1), k (top-k), top_p (0 to 1, exclusive of
+    0), beam_width, no_repeat_ngram (n > 0: never complete an n-gram already in the text; 0: off),
+    unknown (True lets [UNK] be chosen) and, for variations, scale: how far from the input's code, in
+    posterior standard deviations (0 to MAX_SCALE). Every field is checked when it is made (by
+    :meth:`replace` too); a DataError names the first bad one."""
 
-    method: str
-    temperature: float
-    k: int
-    top_p: float
-    beam_width: int
-    no_repeat_ngram: int
-    unknown: bool
+    method: str = "greedy"
+    temperature: float = 1.0
+    k: int = 10
+    top_p: float = 0.9
+    beam_width: int = 5
+    no_repeat_ngram: int = 0
+    unknown: bool = False
+    scale: float = 1.0
 
+    def __post_init__(self):
+        if self.method not in STRATEGIES:
+            raise DataError("method", f"unknown decoding method {self.method!r}", f"Use one of {tuple(STRATEGIES)}.")
+        checked = {
+            "temperature": real_number("temperature", self.temperature, 0.0, MAX_TEMPERATURE, 0.7, low_open=True),
+            "k": whole_number("k", self.k, 10),
+            "top_p": real_number("top_p", self.top_p, 0.0, 1.0, 0.9, low_open=True),
+            "beam_width": whole_number("beam_width", self.beam_width, 5),
+            "no_repeat_ngram": whole_number("no_repeat_ngram", self.no_repeat_ngram, 3, low=0),
+            "unknown": flag("unknown", self.unknown),
+            "scale": real_number("scale", self.scale, 0.0, MAX_SCALE, 1.0),
+        }
+        for name, value in checked.items():
+            object.__setattr__(self, name, value)
 
-def _settings(
-    method="greedy", temperature=1.0, k=10, top_p=0.9, beam_width=5, no_repeat_ngram=0, unknown=False
-) -> _Settings:
-    """The decoding arguments checked, in order; a DataError naming the first bad one."""
-    if method not in METHODS:
-        raise DataError("method", f"unknown decoding method {method!r}", f"Use one of {METHODS}.")
-    return _Settings(
-        method=method,
-        temperature=real_number("temperature", temperature, 0.0, MAX_TEMPERATURE, 0.7, low_open=True),
-        k=whole_number("k", k, 10),
-        top_p=real_number("top_p", top_p, 0.0, 1.0, 0.9, low_open=True),
-        beam_width=whole_number("beam_width", beam_width, 5),
-        no_repeat_ngram=whole_number("no_repeat_ngram", no_repeat_ngram, 3, low=0),
-        unknown=bool(unknown),
-    )
+    def replace(self, **changes) -> Decoding:
+        """A copy with ``changes``; an unknown field is a DataError listing the known ones."""
+        known = [field.name for field in dataclasses.fields(self)]
+        unknown = sorted(set(changes) - set(known))
+        if unknown:
+            raise DataError(", ".join(unknown), "not a setting of a Decoding", f"Use any of {', '.join(known)}.")
+        return dataclasses.replace(self, **changes)
 
+    @classmethod
+    def at_closeness(cls, closeness: float = CLOSENESS) -> Decoding:
+        """How variations at ``closeness`` in [0, 1] are drawn (no 3-gram repeated in any of them).
 
-def closeness_settings(closeness: float) -> dict:
-    """How variations at ``closeness`` in [0, 1] are drawn: {"scale", "method", "temperature", "top_p"}.
+        The code is the posterior mean plus ``scale`` = 2 (1 - closeness) posterior standard
+        deviations of noise; the words are then chosen by:
 
-    The code is the posterior mean plus ``scale`` = 2 (1 - closeness) posterior standard
-    deviations of noise; the words are then chosen by:
+        - 1.0, "nearly the same sentence": the posterior mean, decoded greedily (the model's
+          reconstruction; how near it is depends on how much the code holds);
+        - 0.25 to below 1: beam search (width 5), the most fluent of the methods measured on the
+          pretrained model (fewest repeated trigrams and invented words beside greedy and top-p);
+        - below 0.25, "same topic, new sentence": codes up to 2 standard deviations away, words
+          sampled from the nucleus of 0.5 of the probability (wider nuclei invent words).
 
-    - 1.0, "nearly the same sentence": the posterior mean, decoded greedily (the model's
-      reconstruction; how near it is depends on how much the code holds);
-    - 0.25 to below 1: beam search (width 5), the most fluent of the methods measured on the
-      pretrained model (fewest repeated trigrams and invented words beside greedy and top-p);
-    - below 0.25, "same topic, new sentence": codes up to 2 standard deviations away, words
-      sampled from the nucleus of 0.5 of the probability (wider nuclei invent words).
+        The numbers were chosen by comparing these methods on held-out sentences of the pretrained
+        model (repeated-trigram share, distinct-2, retrieval of the source; see the README)."""
+        closeness = real_number("closeness", closeness, 0.0, 1.0, CLOSENESS)
+        method = "greedy" if closeness == 1.0 else "beam" if closeness >= 0.25 else "top_p"
+        return cls(method=method, top_p=0.5, no_repeat_ngram=3, scale=2.0 * (1.0 - closeness))
 
-    The numbers were chosen by comparing these methods on held-out sentences of the pretrained
-    model (repeated-trigram share, distinct-2, retrieval of the source; see the README).
-    """
-    closeness = real_number("closeness", closeness, 0.0, 1.0, 0.5)
-    far = 1.0 - closeness
-    method = "greedy" if closeness == 1.0 else "beam" if closeness >= 0.25 else "top_p"
-    return {"scale": 2.0 * far, "method": method, "temperature": 1.0, "top_p": 0.5}
-
-
-_COMPILED = weakref.WeakKeyDictionary()
-
-
-def _compiled(model, name: str, make):
-    """``make(ref)`` (a function of tensors, reaching the model through the weak reference ``ref``)
-    as one compiled TensorFlow function, traced once per batch size and cached per model and name.
-
-    Cached without keeping the model alive: once the user drops the model, its entry goes too."""
-    functions = _COMPILED.setdefault(model, {})
-    if name not in functions:
-        functions[name] = tf.function(make(weakref.ref(model)), reduce_retracing=True)
-    return functions[name]
-
-
-def _whole_decoder(ref):
-    """inputs [z, ids(, condition)] -> logits (n, max_length, vocab): the decoder in one pass."""
-    return lambda inputs: ref().decoder(inputs, training=False)
+    @property
+    def strategy(self) -> Strategy:
+        return STRATEGIES[self.method](self)
 
 
-def _initial_states(ref):
-    """zc (n, latent [+ condition]) -> the recurrent states (n, units): (h,) for a GRU, (h, c) for an LSTM."""
-    names = ("initial_state",) if ref().cell == "gru" else ("initial_state", "initial_cell")
-    return lambda zc: tuple(ref().decoder.get_layer(name)(zc) for name in names)
-
-
-def _one_step(ref):
-    """(tokens (n,), zc (n, d), states) -> (logits (n, vocab), new states): one position of the
-    autoregressive decoder through its own layers, the recurrent layer's cell sharing its weights."""
-
-    def step(tokens, zc, states):
-        decoder = ref().decoder
-        rnn = next(layer for layer in decoder.layers if isinstance(layer, keras.layers.RNN))
-        x = keras.ops.concatenate([decoder.get_layer("decoder_embedding")(tokens), zc], axis=-1)
-        output, states = rnn.cell(x, list(states), training=False)
-        return decoder.get_layer("logits")(output), tuple(states)
-
-    return step
-
-
-class _Recurrent:
-    """The autoregressive decoder for codes zc (n, d), one position per call: it keeps the recurrent
-    state between calls, so every step costs the same."""
-
-    def __init__(self, model, zc: np.ndarray):
-        self._step, self._zc = _compiled(model, "step", _one_step), zc
-        self._states = _compiled(model, "initial_states", _initial_states)(zc)
-
-    def __call__(self, tokens: np.ndarray, t: int) -> np.ndarray:
-        """Logits (n, vocab) float64 of position t, given the tokens (n,) chosen at t - 1 ([BOS] at 0)."""
-        logits, self._states = self._step(tokens, self._zc, self._states)
-        return np.asarray(logits, np.float64)
-
-    def reorder(self, parents: np.ndarray) -> None:
-        """Row i continues from row parents[i] (a beam search keeping its best beams)."""
-        self._states = tuple(np.asarray(state)[parents] for state in self._states)
-
-
-class _OnePass:
-    """The repeat decoder, which ignores the chosen tokens: every position's logits from one pass."""
-
-    def __init__(self, model, z: np.ndarray, condition):
-        ids = np.zeros((len(z), model.max_length), np.int32)
-        inputs = [z, ids] if condition is None else [z, ids, condition]
-        self._logits = np.asarray(_compiled(model, "whole", _whole_decoder)(inputs))
-
-    def __call__(self, tokens: np.ndarray, t: int) -> np.ndarray:
-        return self._logits[:, t].astype(np.float64)
+# --- choosing tokens --------------------------------------------------------------------------
 
 
 def _ban_repeats(logits: np.ndarray, outputs: np.ndarray, t: int, size: int, live: np.ndarray, history=None) -> None:
@@ -171,17 +116,17 @@ def _ban_repeats(logits: np.ndarray, outputs: np.ndarray, t: int, size: int, liv
     logits[rows[banned >= 0], banned[banned >= 0]] = -np.inf  # a separator completes nothing
 
 
-def _log_probs(logits, outputs, t: int, settings: _Settings, live, history=None) -> np.ndarray:
+def _log_probs(logits, outputs, t: int, decoding: Decoding, live, history=None, temperature=None) -> np.ndarray:
     """log softmax(logits / temperature) (n, vocab) over the allowed tokens: never [PAD] or [BOS],
-    no [EOS] at t = 0, [UNK] only if settings.unknown, no repeated n-gram (in the live rows, counting
-    the row's history) if settings.no_repeat_ngram."""
-    scaled = logits / settings.temperature
+    no [EOS] at t = 0, [UNK] only if decoding.unknown, no repeated n-gram (in the live rows, counting
+    the row's history) if decoding.no_repeat_ngram."""
+    scaled = logits / (decoding.temperature if temperature is None else temperature)
     scaled[:, [PAD_ID, BOS_ID]] = -np.inf  # never words: a row ends with [EOS], then padding
     if t == 0:  # an empty text is never an answer (beam search, unnormalised, would often choose it)
         scaled[:, EOS_ID] = -np.inf
-    if not settings.unknown:
+    if not decoding.unknown:
         scaled[:, UNK_ID] = -np.inf
-    _ban_repeats(scaled, outputs, t, settings.no_repeat_ngram, live, history)
+    _ban_repeats(scaled, outputs, t, decoding.no_repeat_ngram, live, history)
     scaled -= scaled.max(axis=-1, keepdims=True)
     return scaled - np.log(np.exp(scaled).sum(axis=-1, keepdims=True))
 
@@ -205,33 +150,66 @@ def _draw(log_probs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return (cdf <= rng.random((len(cdf), 1))).sum(axis=-1)
 
 
-def _choose(log_probs: np.ndarray, settings: _Settings, rng: np.random.Generator) -> np.ndarray:
-    """The token of each row (n,) from log-probabilities (n, vocab) by settings.method (not "beam")."""
-    if settings.method == "greedy":
+# --- the strategies ---------------------------------------------------------------------------
+# A decoder (vae_tutorial.text.decoder) is called as decoder(tokens (n,), t) -> logits (n, vocab) of
+# position t given the tokens chosen at t - 1; a recurrent one also has reorder(parents). A strategy's
+# decode(start, zc, length, rng, history) gets start(zc) -> a decoder of the codes zc (n, d), and
+# returns token ids (n, length): each row ends at its first [EOS], padding after it.
+
+
+class Strategy:
+    """Chooses the tokens of every row one position at a time, by :meth:`choose`."""
+
+    def __init__(self, decoding: Decoding):
+        self.decoding = decoding
+
+    def choose(self, log_probs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """The token of each row (n,) from log-probabilities (n, vocab)."""
+        raise NotImplementedError
+
+    def decode(self, start: Callable, zc: np.ndarray, length: int, rng, history=None, recurrent=True) -> np.ndarray:
+        """Token ids (n, length). history: (n, H) ids the repetition guard also counts (see _ban_repeats)."""
+        decoder, n = start(zc), len(zc)
+        outputs = np.zeros((n, length), np.int32)
+        tokens = np.full(n, BOS_ID, np.int32)
+        done = np.zeros(n, bool)
+        for t in range(length):
+            log_probs = _log_probs(decoder(tokens, t), outputs, t, self.decoding, ~done, history)
+            tokens = np.where(done, PAD_ID, self.choose(log_probs, rng)).astype(np.int32)
+            outputs[:, t] = tokens
+            done |= tokens == EOS_ID
+            if done.all():
+                break
+        return outputs
+
+
+class Greedy(Strategy):
+    """The likeliest token."""
+
+    def choose(self, log_probs, rng):
         return log_probs.argmax(axis=-1)
-    if settings.method == "top_k":
-        cutoff = np.sort(log_probs, axis=-1)[:, -min(settings.k, log_probs.shape[1])][:, None]
-        log_probs = np.where(log_probs >= cutoff, log_probs, -np.inf)
-    elif settings.method == "top_p":
-        log_probs = np.where(_nucleus(log_probs, settings.top_p), log_probs, -np.inf)
-    return _draw(log_probs, rng)
 
 
-def _decode_steps(decoder, n: int, length: int, settings: _Settings, rng, history=None) -> np.ndarray:
-    """Token ids (n, length), one position per step, each chosen by settings.method from the
-    decoder's logits (see _Recurrent, _OnePass). A row ends at its first [EOS], padding after it.
-    history: (n, H) ids the repetition guard also counts (see _ban_repeats)."""
-    outputs = np.zeros((n, length), np.int32)
-    tokens = np.full(n, BOS_ID, np.int32)
-    done = np.zeros(n, bool)
-    for t in range(length):
-        log_probs = _log_probs(decoder(tokens, t), outputs, t, settings, ~done, history)
-        tokens = np.where(done, PAD_ID, _choose(log_probs, settings, rng)).astype(np.int32)
-        outputs[:, t] = tokens
-        done |= tokens == EOS_ID
-        if done.all():
-            break
-    return outputs
+class Sample(Strategy):
+    """A token drawn from softmax(logits / temperature)."""
+
+    def choose(self, log_probs, rng):
+        return _draw(log_probs, rng)
+
+
+class TopK(Sample):
+    """A token drawn from the k likeliest."""
+
+    def choose(self, log_probs, rng):
+        cutoff = np.sort(log_probs, axis=-1)[:, -min(self.decoding.k, log_probs.shape[1])][:, None]
+        return _draw(np.where(log_probs >= cutoff, log_probs, -np.inf), rng)
+
+
+class TopP(Sample):
+    """A token drawn from the nucleus: the smallest set of likeliest tokens holding top_p of the probability."""
+
+    def choose(self, log_probs, rng):
+        return _draw(np.where(_nucleus(log_probs, self.decoding.top_p), log_probs, -np.inf), rng)
 
 
 def _best_beams(scores: np.ndarray, log_probs: np.ndarray, width: int):
@@ -254,84 +232,44 @@ def _best_beams(scores: np.ndarray, log_probs: np.ndarray, width: int):
     return parents, token.ravel().astype(np.int32), np.take_along_axis(totals, best, axis=-1).ravel()
 
 
-def _beam(model, zc: np.ndarray, settings: _Settings, history=None) -> np.ndarray:
-    """Beam search (temperature 1) for codes zc (n, d): per code the sequence (max_length,) of the
-    highest total log-probability among settings.beam_width beams; (n, max_length). history: (n, H)
-    ids the repetition guard also counts, per code."""
-    width, length = settings.beam_width, model.max_length
-    if history is not None:
-        history = np.repeat(history, width, axis=0)  # the same for every beam of a code
-    settings = dataclasses.replace(settings, temperature=1.0)
-    decoder = _Recurrent(model, np.repeat(zc, width, axis=0))
-    rows = len(zc) * width
-    outputs = np.zeros((rows, length), np.int32)
-    tokens = np.full(rows, BOS_ID, np.int32)
-    scores = np.tile([0.0] + [-np.inf] * (width - 1), len(zc))  # one live beam per code to start
-    done = np.zeros(rows, bool)
-    for t in range(length):
-        log_probs = _log_probs(decoder(tokens, t), outputs, t, settings, ~done, history)
-        log_probs[done] = -np.inf
-        log_probs[done, PAD_ID] = 0.0  # a finished beam keeps its score, padding on
-        parents, tokens, scores = _best_beams(scores, log_probs, width)
-        decoder.reorder(parents)
-        outputs, done = outputs[parents], done[parents] | (tokens == EOS_ID)
-        outputs[:, t] = tokens
-        if done.all():
-            break
-    best = scores.reshape(-1, width).argmax(axis=-1)
-    return outputs.reshape(-1, width, length)[np.arange(len(zc)), best]
+class Beam(Strategy):
+    """Beam search (temperature 1): per code the sequence of the highest total log-probability among
+    beam_width beams, codes scored BEAM_BATCH candidates at a time. A decoder that predicts every
+    position in one pass (the "repeat" decoder) cannot follow beams: it is decoded greedily."""
+
+    def decode(self, start, zc, length, rng, history=None, recurrent=True):
+        if not recurrent:
+            return Greedy(self.decoding).decode(start, zc, length, rng, history, recurrent)
+        vocab = start.vocab_size
+        rows = max(1, BEAM_BATCH // (self.decoding.beam_width * vocab))
+        parts = []
+        for i in range(0, len(zc), rows):
+            earlier = None if history is None else history[i : i + rows]
+            parts.append(self._search(start, zc[i : i + rows], length, earlier))
+        return np.concatenate(parts)
+
+    def _search(self, start, zc, length, history):
+        width = self.decoding.beam_width
+        if history is not None:
+            history = np.repeat(history, width, axis=0)  # the same for every beam of a code
+        decoder = start(np.repeat(zc, width, axis=0))
+        rows = len(zc) * width
+        outputs = np.zeros((rows, length), np.int32)
+        tokens = np.full(rows, BOS_ID, np.int32)
+        scores = np.tile([0.0] + [-np.inf] * (width - 1), len(zc))  # one live beam per code to start
+        done = np.zeros(rows, bool)
+        for t in range(length):
+            log_probs = _log_probs(decoder(tokens, t), outputs, t, self.decoding, ~done, history, temperature=1.0)
+            log_probs[done] = -np.inf
+            log_probs[done, PAD_ID] = 0.0  # a finished beam keeps its score, padding on
+            parents, tokens, scores = _best_beams(scores, log_probs, width)
+            decoder.reorder(parents)
+            outputs, done = outputs[parents], done[parents] | (tokens == EOS_ID)
+            outputs[:, t] = tokens
+            if done.all():
+                break
+        best = scores.reshape(-1, width).argmax(axis=-1)
+        return outputs.reshape(-1, width, length)[np.arange(len(zc)), best]
 
 
-def decode(
-    model,
-    z,
-    method: str = "greedy",
-    temperature: float = 1.0,
-    k: int = 10,
-    beam_width: int = 5,
-    seed: int | None = None,
-    condition=None,
-    unknown: bool = False,
-    *,
-    top_p: float = 0.9,
-    no_repeat_ngram: int = 0,
-    history=None,
-) -> np.ndarray:
-    """Token ids (n, max_length) int32 for latent codes z (n, latent_dim).
-
-    method: "greedy" (argmax), "sample" (from softmax(logits / temperature)), "top_k" (sample
-    among the k likeliest words), "top_p" (sample among the smallest set of likeliest words
-    whose probabilities, after temperature, sum to at least top_p, 0 < top_p <= 1) or "beam"
-    (beam search of ``beam_width``, at temperature 1; greedy for the repeat decoder, which
-    predicts all positions at once). Rows end with [EOS] then padding.
-    condition: for a conditional model, one vector (used for every row) or one per row.
-    unknown: True lets the decoder choose [UNK]; by default the text holds only words of the vocabulary.
-    no_repeat_ngram: if n > 0, a token that would complete an n-gram already in its row is
-    never chosen (by every method); 0 is off.
-    history: None, or ids (n, H) of what each row's text already said before (e.g. the earlier
-    sentences of a post): the repetition guard also bans their n-grams; -1 separates texts.
-    """
-    settings = _settings(method, temperature, k, top_p, beam_width, no_repeat_ngram, unknown)
-    z = codes("z", z, model.latent_dim)
-    if history is not None:
-        history = np.asarray(history, np.int64)
-        if history.ndim != 2 or len(history) != len(z):
-            raise DataError("history", f"has shape {history.shape}, not ({len(z)}, H)", "Pass one row of ids per code.")
-    cond = None if not getattr(model, "condition_dim", 0) else model._condition(condition, len(z))
-    rng = np.random.default_rng(check_seed("seed", seed))
-    if model.decoder_kind == "repeat":
-        greedy_like = dataclasses.replace(settings, method="greedy") if method == "beam" else settings
-        return _decode_steps(_OnePass(model, z, cond), len(z), model.max_length, greedy_like, rng, history)
-    zc = z if cond is None else np.concatenate([z, cond], axis=1)
-    if method == "beam":
-        rows = max(1, BEAM_BATCH // (settings.beam_width * model.vocab_size))
-        starts = range(0, len(zc), rows)
-        earlier = [None if history is None else history[i : i + rows] for i in starts]
-        beams = [_beam(model, zc[i : i + rows], settings, h) for i, h in zip(starts, earlier, strict=True)]
-        return np.concatenate(beams)
-    return _decode_steps(_Recurrent(model, zc), len(z), model.max_length, settings, rng, history)
-
-
-def sequence_log_prob(model, z, ids, condition=None) -> np.ndarray:
-    """log p(ids | z) under the decoder, per row (n,), in nats (teacher forcing)."""
-    return -model.reconstruction_nll(np.asarray(ids, np.int32), np.asarray(z, np.float32), condition)
+STRATEGIES: dict[str, type[Strategy]] = {"greedy": Greedy, "sample": Sample, "top_k": TopK, "top_p": TopP, "beam": Beam}

@@ -13,15 +13,13 @@ import zlib
 from collections import Counter
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
+from gensim.models import KeyedVectors, Word2Vec
 
-from vae_tutorial.text.tokens import keyword_tokens, split_sentences, tokenize
 from vae_tutorial.errors import DataError, finite
-
-if TYPE_CHECKING:  # gensim takes most of a second to import: only the functions that need it do
-    from gensim.models import KeyedVectors
+from vae_tutorial.text.corpus import load_general_sentences
+from vae_tutorial.text.tokens import keyword_tokens, split_sentences, tokenize
 
 
 def sentences_for_word2vec(texts) -> list[list[str]]:
@@ -58,7 +56,6 @@ def train_word2vec(
             f"no word occurs {min_count} or more times ({len(counts)} distinct words in {len(sentences)} sentences)",
             "Pass more text (e.g. lee_articles('background')) or lower min_count.",
         )
-    from gensim.models import Word2Vec
 
     model = Word2Vec(
         sentences,
@@ -79,14 +76,12 @@ def judge_vectors(seed: int = 0) -> KeyedVectors:
     seen at least 3 times: about 10 s. The space of :func:`~vae_tutorial.text.topics.independent_topic_judge`
     for the blog's topics: the blog models' constraint vectors come from a Word2Vec of the blog's
     own windows, and no sentence of the sample blog is in this corpus."""
-    from vae_tutorial.text.corpus import load_general_sentences
 
     return train_word2vec(load_general_sentences().train, window=10, min_count=3, epochs=20, seed=seed)
 
 
 def save_vectors(kv: KeyedVectors, path) -> None:
     """Write ``kv`` in gensim's own KeyedVectors format (``kv.save``), creating the parent folder."""
-    from gensim.models import KeyedVectors
 
     if not isinstance(kv, KeyedVectors):
         raise DataError(
@@ -101,7 +96,6 @@ def load_vectors(path) -> KeyedVectors:
     """Read vectors written by :func:`save_vectors`; DataError names the file if it is not one.
 
     Like any gensim model file this is a pickle: load only files you trust."""
-    from gensim.models import KeyedVectors
 
     path = Path(path)
     if not path.is_file():

@@ -1,5 +1,6 @@
 """The three things a user wants from a text VAE: variations of an input, interpolation between two
-inputs, samples from the prior. Codes are drawn here and decoded by :mod:`vae_tutorial.text.decoding`."""
+inputs, samples from the prior. Codes are drawn here and decoded by :func:`~vae_tutorial.text.decoder.decode`
+as a :class:`~vae_tutorial.text.decoding.Decoding` says."""
 
 from __future__ import annotations
 
@@ -7,14 +8,15 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from vae_tutorial.errors import DataError, codes, real_number, seed as check_seed, whole_number
-from vae_tutorial.text.decoding import _settings, closeness_settings, decode
+from vae_tutorial.errors import DataError, codes, real_number, whole_number
+from vae_tutorial.errors import seed as check_seed
+from vae_tutorial.text.decoder import decode
+from vae_tutorial.text.decoding import MAX_N, MAX_SCALE, Decoding
 from vae_tutorial.text.tokens import EOS_ID
 
-
-MAX_N = 1000  # texts per call: each decoding step holds (n, vocabulary) logits
-
-MAX_SCALE = 10.0  # posterior standard deviations from the input's code; far beyond it the decoder sees no code it knows
+# What variations are drawn with when no Decoding is given: codes one posterior standard deviation
+# out, decoded greedily, no 3-gram twice (Decoding.at_closeness gives the closeness presets).
+VARIATIONS = Decoding(no_repeat_ngram=3)
 
 
 def _encode_texts(model, vectorizer, texts, condition=None):
@@ -66,49 +68,25 @@ def variations(
     vectorizer,
     text: str,
     n: int = 5,
-    scale: float = 1.0,
-    seed: int | None = None,
-    method: str = "greedy",
-    temperature: float = 1.0,
-    condition=None,
-    unknown: bool = False,
+    decoding: Decoding = VARIATIONS,
     *,
-    closeness: float | None = None,
-    top_p: float = 0.9,
-    no_repeat_ngram: int = 3,
+    seed: int | None = None,
+    condition=None,
     history=None,
     toward=None,
     strength: float = 0.0,
 ) -> list[str]:
-    """n variations of ``text``: decode codes drawn around its posterior (see variation_codes).
+    """n variations of ``text``: codes drawn around its posterior, ``decoding.scale`` posterior standard
+    deviations out (see :func:`variation_codes`), decoded as ``decoding`` says.
 
     Unlike the original guide's ``generate_variations``, which drew z from the prior and so ignored its
-    input, every variation here starts from the input's own code.
-    closeness: None, or from 0.0 (same topic, new sentence) to 1.0 (nearly the same sentence);
-    when given, it sets scale, method, temperature and top_p (see closeness_settings) and those
-    arguments are ignored. no_repeat_ngram: no n-gram of tokens twice in a variation (0: off; 3
-    by default). history: None, or ids (n, H) of what each variation already said (see
-    :func:`said`): a post's windows pass their predecessors' variations, so that no n-gram repeats
-    within a variation of a whole post. toward, strength: steer the codes (see variation_codes).
-    n: 1 to MAX_N; scale: 0 to MAX_SCALE; the decoding arguments as in decode (all checked before any work).
+    input, every variation here starts from the input's own code. history: None, or ids (n, H) of what
+    each variation already said (see :func:`said`): a post's windows pass their predecessors'
+    variations, so that no n-gram repeats within a variation of a whole post. toward, strength: steer
+    the codes (see variation_codes). n: 1 to MAX_N; everything is checked before any work.
     """
-    if closeness is not None:
-        chosen = closeness_settings(closeness)
-        scale, method, temperature, top_p = (chosen[key] for key in ("scale", "method", "temperature", "top_p"))
-    _settings(method, temperature, top_p=top_p, no_repeat_ngram=no_repeat_ngram)
-    z = variation_codes(model, vectorizer, text, n, scale, seed, condition, toward=toward, strength=strength)
-    ids = decode(
-        model,
-        z,
-        method,
-        temperature,
-        seed=seed,
-        condition=condition,
-        unknown=unknown,
-        top_p=top_p,
-        no_repeat_ngram=no_repeat_ngram,
-        history=history,
-    )
+    z = variation_codes(model, vectorizer, text, n, decoding.scale, seed, condition, toward=toward, strength=strength)
+    ids = decode(model, z, decoding, seed=seed, condition=condition, history=history)
     return vectorizer.decode(ids)
 
 
@@ -127,64 +105,26 @@ def interpolate(
     text_a: str,
     text_b: str,
     steps: int = 5,
-    method: str = "greedy",
-    condition=None,
+    decoding: Decoding | None = None,
     *,
-    temperature: float = 1.0,
-    top_p: float = 0.9,
-    no_repeat_ngram: int = 0,
     seed: int | None = None,
-    unknown: bool = False,
+    condition=None,
 ) -> list[str]:
     """Decode ``steps`` codes (2 to MAX_N) on the straight line between the posterior means of two
-    texts; the decoding arguments as in decode (all checked before any work)."""
+    texts, as ``decoding`` says (default: greedy)."""
     steps = whole_number("steps", steps, 5, low=2, high=MAX_N)
-    _settings(method, temperature, top_p=top_p, no_repeat_ngram=no_repeat_ngram)
     seed = check_seed("seed", seed)
     z_mean, _ = _encode_texts(model, vectorizer, [text_a, text_b], condition)
     weights = np.linspace(0.0, 1.0, steps)[:, None]
     z = ((1 - weights) * z_mean[0] + weights * z_mean[1]).astype(np.float32)
-    ids = decode(
-        model,
-        z,
-        method,
-        temperature,
-        seed=seed,
-        condition=condition,
-        unknown=unknown,
-        top_p=top_p,
-        no_repeat_ngram=no_repeat_ngram,
-    )
-    return vectorizer.decode(ids)
+    return vectorizer.decode(decode(model, z, decoding, seed=seed, condition=condition))
 
 
 def sample(
-    model,
-    vectorizer,
-    n: int = 5,
-    seed: int | None = None,
-    method: str = "greedy",
-    temperature: float = 1.0,
-    condition=None,
-    *,
-    top_p: float = 0.9,
-    no_repeat_ngram: int = 0,
-    unknown: bool = False,
+    model, vectorizer, n: int = 5, decoding: Decoding | None = None, *, seed: int | None = None, condition=None
 ) -> list[str]:
-    """n texts (1 to MAX_N) decoded from codes drawn from the prior N(0, I); the decoding arguments
-    as in decode (all checked before any work)."""
+    """n texts (1 to MAX_N) decoded from codes drawn from the prior N(0, I), as ``decoding`` says
+    (default: greedy)."""
     n, seed = whole_number("n", n, 5, high=MAX_N), check_seed("seed", seed)
-    _settings(method, temperature, top_p=top_p, no_repeat_ngram=no_repeat_ngram)
     z = np.random.default_rng(seed).standard_normal((n, model.latent_dim)).astype(np.float32)
-    ids = decode(
-        model,
-        z,
-        method,
-        temperature,
-        seed=seed,
-        condition=condition,
-        unknown=unknown,
-        top_p=top_p,
-        no_repeat_ngram=no_repeat_ngram,
-    )
-    return vectorizer.decode(ids)
+    return vectorizer.decode(decode(model, z, decoding, seed=seed, condition=condition))

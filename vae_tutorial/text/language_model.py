@@ -7,12 +7,12 @@ import numpy as np
 from vae_tutorial._backend import keras
 from keras import layers, ops
 
-from vae_tutorial.text.tokens import PAD_ID
 from vae_tutorial.errors import DataError
-from vae_tutorial.theory.losses import masked_token_nll, projected_token_nll
-from vae_tutorial.training.loss_model import LossModel
 from vae_tutorial.text.layers import shift_right
 from vae_tutorial.text.recipes import CELLS
+from vae_tutorial.text.tokens import PAD_ID
+from vae_tutorial.theory.losses import masked_token_nll, projected_token_nll
+from vae_tutorial.training.loss_model import LossModel
 
 
 @keras.saving.register_keras_serializable(package="vae_tutorial")

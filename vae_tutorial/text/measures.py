@@ -13,8 +13,7 @@ import re
 import numpy as np
 
 from vae_tutorial.errors import DataError, token_ids, whole_number
-from vae_tutorial.text.layers import shift_right
-from vae_tutorial.text.tokens import split_sentences
+from vae_tutorial.text.tokens import BOS_ID, split_sentences
 from vae_tutorial.theory.estimates import active_units, importance_weighted_nll, mutual_information, negative_elbo
 
 
@@ -30,11 +29,10 @@ def perplexity(nll_per_sentence, ids, pad_id: int = 0) -> float:
 
 def token_accuracy(model, ids, pad_id: int = 0) -> float:
     """Share of real tokens that the decoder's argmax gets right from the posterior mean,
-    with teacher forcing (each step sees the true previous words)."""
-
+    with teacher forcing (each step sees the true previous words: [BOS], then ids[:, :-1])."""
     ids = np.asarray(ids, np.int32)
     z_mean, _ = model.encode(ids)
-    logits = model.decoder_logits(z_mean, np.asarray(shift_right(ids)))
+    logits = model.decoder_logits(z_mean, np.concatenate([np.full((len(ids), 1), BOS_ID), ids[:, :-1]], axis=1))
     real = ids != pad_id
     return float(np.sum((logits.argmax(-1) == ids) & real) / np.sum(real))
 
@@ -104,7 +102,7 @@ def bleu4(references, hypotheses) -> float:
     hypotheses' c words are fewer than the references' r. A precision with no matching n-gram
     counts 0.1 matches (``SmoothingFunction().method1``), so one short sentence does not zero the score.
     """
-    from nltk.translate.bleu_score import SmoothingFunction, corpus_bleu
+    from nltk.translate.bleu_score import SmoothingFunction, corpus_bleu  # nltk (~1.5 s): as gensim above
 
     references, hypotheses = _strings("references", references), _strings("hypotheses", hypotheses)
     _same_length("references, hypotheses", references, hypotheses, "Pass one reference per hypothesis.")
@@ -147,9 +145,7 @@ def source_retrieval(variations, sources) -> float:
     no weighted word (none of its words in the sources, or only words that are in all of them)
     is a miss.
     """
-    from gensim.corpora import Dictionary
-    from gensim.models import TfidfModel
-    from gensim.similarities import MatrixSimilarity
+    from gensim import corpora, models, similarities  # gensim (~1 s): the command line reads this module
 
     sources = _strings("sources", sources)
     if len(sources) < 2:
@@ -161,9 +157,11 @@ def source_retrieval(variations, sources) -> float:
     owners = [i for i, group in enumerate(groups) for _ in group]
     if not owners:
         raise DataError("variations", "has no text", "Pass at least one variation.")
-    dictionary = Dictionary(words(s) for s in sources)
-    tfidf = TfidfModel(dictionary=dictionary)
-    index = MatrixSimilarity(tfidf[[dictionary.doc2bow(words(s)) for s in sources]], num_features=len(dictionary))
+    dictionary = corpora.Dictionary(words(s) for s in sources)
+    tfidf = models.TfidfModel(dictionary=dictionary)
+    index = similarities.MatrixSimilarity(
+        tfidf[[dictionary.doc2bow(words(s)) for s in sources]], num_features=len(dictionary)
+    )
     queries = [tfidf[dictionary.doc2bow(words(v))] for group in groups for v in group]
     cosines = np.stack([index[query] for query in queries])  # (variations, sources)
     hits = (np.argmax(cosines, axis=1) == np.array(owners)) & np.array([len(q) > 0 for q in queries])

@@ -26,7 +26,6 @@ from charset_normalizer import from_bytes
 from vae_tutorial.errors import DataError, DataWarning
 from vae_tutorial.text.corpus import lee_articles, sample_blog_articles
 
-
 BINARY_PROBE = 8192  # bytes: a NUL byte among the first ones marks a binary file
 
 _TITLE = re.compile(r"\s*(?:# |title:)[ \t]*(\S[^\r\n]*?)[ \t]*(?:\r?\n|$)", re.IGNORECASE)

@@ -2,7 +2,7 @@
 
 A topic is a few keywords ("bushfire, fire, firefighters"). Its **code** is the mean posterior
 mean of the sentences that mention one of them or an inflection of one (the same Porter stem,
-:func:`~vae_tutorial.text.topics.keyword_stems`), by default among the training sentences of the
+:func:`~vae_tutorial.text.tokens.keyword_stems`), by default among the training sentences of the
 general corpus (:func:`~vae_tutorial.text.corpus.load_general_sentences`), which every model can
 read with its own tokenizer. A steered variation starts from the text's own code and moves a
 share ``strength`` of the way to the topic's code (see
@@ -17,7 +17,11 @@ import difflib
 import numpy as np
 
 from vae_tutorial.errors import DataError, whole_number
+from vae_tutorial.text.corpus import load_general_sentences
+from vae_tutorial.text.tokens import keyword_stems, keyword_tokens, stem, tokenize
 
+TOPICS_FILE = "topics.json"  # in a model directory: the topics it was trained to know (names, keywords, codes)
+STRENGTH = 0.7  # how far a steered variation moves toward its topic's code, 0 to 1
 MIN_SENTENCES = 5  # a topic's code is the mean of at least this many sentences
 LIMIT = 400  # and of at most this many (the first ones, in corpus order)
 
@@ -25,7 +29,6 @@ LIMIT = 400  # and of at most this many (the first ones, in corpus order)
 def topic_words(keywords) -> list[str]:
     """The keywords (a list, or one string separated by commas or spaces) as distinct tokens, in
     order (:func:`~vae_tutorial.text.tokens.keyword_tokens`); a DataError if there are none."""
-    from vae_tutorial.text.tokens import keyword_tokens
 
     try:
         tokens = keyword_tokens(keywords)
@@ -38,15 +41,12 @@ def topic_words(keywords) -> list[str]:
 
 def _stems_of(sentences: list[str]) -> list[set[str]]:
     """The set of the stems of each sentence's tokens."""
-    from vae_tutorial.text.tokens import tokenize
-    from vae_tutorial.text.topics import stem
 
     return [{stem(token) for token in tokenize(s)} for s in sentences]
 
 
 def topic_sentences(keywords, sentences) -> list[str]:
     """The sentences that mention a keyword or an inflection of one (the same Porter stem), in order."""
-    from vae_tutorial.text.topics import keyword_stems
 
     stems = keyword_stems(topic_words(keywords))
     return [s for s, seen in zip(sentences, _stems_of(sentences), strict=True) if seen & stems]
@@ -55,8 +55,6 @@ def topic_sentences(keywords, sentences) -> list[str]:
 def _mentions(words: list[str], sentences: list[str], limit: int) -> list[str]:
     """The first ``limit`` sentences that mention the topic; a DataError if a keyword occurs in none
     of them (with close spellings that do occur) or fewer than MIN_SENTENCES mention the topic."""
-    from vae_tutorial.text.tokens import tokenize
-    from vae_tutorial.text.topics import stem
 
     stemmed = _stems_of(sentences)  # once for all the keywords
     unused = [word for word in words if not any(stem(word) in seen for seen in stemmed)]
@@ -83,7 +81,6 @@ def _mentions(words: list[str], sentences: list[str], limit: int) -> list[str]:
 
 
 def _general_sentences() -> list[str]:
-    from vae_tutorial.text.corpus import load_general_sentences
 
     return load_general_sentences().train
 

@@ -18,9 +18,10 @@ import json
 from pathlib import Path
 
 import numpy as np
+from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 
-from vae_tutorial.text.tokens import EOS_ID, PAD_ID, SPECIALS, clean_text, split_sentences
 from vae_tutorial.errors import DataError, whole_number
+from vae_tutorial.text.tokens import EOS_ID, PAD_ID, SPECIALS, clean_text, split_sentences
 
 FORMAT = 1
 FILES = ("tokenizer.json", "subwords.json")
@@ -49,7 +50,6 @@ class SubwordTokenizer:
     @classmethod
     def build(cls, texts, vocab_size: int = 4000, max_length: int = 48, min_frequency: int = 2) -> SubwordTokenizer:
         """Learn a byte-level BPE vocabulary of ``vocab_size`` pieces (specials included) from texts."""
-        from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 
         texts = [texts] if isinstance(texts, str) else [_clean(t) for t in texts]
         if not any(texts):
@@ -139,7 +139,6 @@ class SubwordTokenizer:
     @classmethod
     def load(cls, folder) -> SubwordTokenizer:
         """Read a tokenizer written by :meth:`save`; a DataError names the missing or damaged file."""
-        from tokenizers import Tokenizer
 
         folder = Path(folder)
         fix = "Pass the folder written by SubwordTokenizer.save (it holds tokenizer.json and subwords.json)."
@@ -157,3 +156,11 @@ class SubwordTokenizer:
             return cls(tokenizer, meta.get("max_length"))
         except DataError as exc:
             raise DataError(str(folder), f"its {exc.where} {exc.problem}", fix) from None
+
+
+def corpus_ids(tokenizer: SubwordTokenizer, sentences: list[str]):
+    """(ids, kept sentences): the sentences that fit in max_length - 1 pieces, encoded (the longer
+    ones are left out rather than cut)."""
+    lengths = tokenizer.length(sentences)
+    kept = [s for s, n in zip(sentences, lengths, strict=True) if n < tokenizer.max_length]
+    return tokenizer.encode(kept), kept

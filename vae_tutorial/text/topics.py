@@ -3,13 +3,11 @@ keywords, and by an independent judge that never saw the model's space (notebook
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 
 from vae_tutorial.errors import DataError, finite
 from vae_tutorial.text.embeddings import text_vector
-from vae_tutorial.text.tokens import keyword_tokens, tokenize
+from vae_tutorial.text.tokens import keyword_stems, keyword_tokens, stem, tokenize
 
 
 def _texts_and_topics(generated_texts, requested_topics) -> tuple[list, list]:
@@ -84,28 +82,6 @@ def topic_adherence(generated_texts, requested_topics, topic_vectors, kv, topic_
         "keyword_share": share,
         "n": len(texts),
     }
-
-
-@functools.cache
-def _porter():
-    from nltk.stem import PorterStemmer
-
-    return PorterStemmer()
-
-
-@functools.cache
-def stem(token: str) -> str:
-    """The Porter stem (nltk) of one token, cached: a corpus repeats its words, and nltk's
-    stemmer is slow enough that stemming every occurrence of 15,000 sentences takes seconds."""
-    return _porter().stem(token)
-
-
-def keyword_stems(keywords) -> set[str]:
-    """The :func:`stem` of each of the :func:`~vae_tutorial.text.tokens.keyword_tokens` of
-    ``keywords``: {"fire"} for "fires, fire"; every inflection of a keyword has the same stem
-    ("blazes", "blazing" -> "blaze"), a compound does not ("firefighters")."""
-
-    return {stem(token) for token in keyword_tokens(keywords)}
 
 
 def without_keywords(text: str, keywords) -> list[str]:

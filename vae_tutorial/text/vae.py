@@ -297,6 +297,14 @@ class TextVAE(LossModel):
             )
         return ids
 
+    def copy(self, **changes) -> TextVAE:
+        """A new model of this class with this one's settings, ``changes`` applied (``seed=1``,
+        ``latent_penalty=1.0``), and this one's weights (not its optimizer's state): what fine-tuning
+        starts from, and what the shipped model is packed as."""
+        model = type(self).from_config({**self.get_config(), **changes})
+        model.set_weights(self.get_weights())
+        return model
+
     def get_config(self):
         return {
             **super().get_config(),

@@ -8,7 +8,8 @@ import numbers
 
 import numpy as np
 
-from vae_tutorial.errors import DataError, seed as check_seed
+from vae_tutorial.errors import DataError
+from vae_tutorial.errors import seed as check_seed
 from vae_tutorial.text.posts import Post, _plural
 from vae_tutorial.text.tokens import clean_text, split_sentences, tokenize
 

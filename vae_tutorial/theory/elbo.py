@@ -23,8 +23,8 @@ import dataclasses
 
 import numpy as np
 
-from vae_tutorial.theory import gaussian
 from vae_tutorial.errors import DataError, whole_number
+from vae_tutorial.theory import gaussian
 
 
 @dataclasses.dataclass(frozen=True)

@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import logsumexp
 
-from vae_tutorial.errors import real_number, seed as check_seed, whole_number
+from vae_tutorial.errors import real_number, whole_number
+from vae_tutorial.errors import seed as check_seed
 from vae_tutorial.theory.gaussian import LOG_2PI
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from vae_tutorial._backend import tf  # quiet TensorFlow import before Keras
-import numpy as np  # noqa: E402
-from keras import ops  # noqa: E402
+from keras import ops
 
 
 def kl_diagonal(z_mean, z_log_var):

@@ -10,9 +10,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from vae_tutorial._backend import tf
-import keras  # noqa: E402  (after the quiet TensorFlow import)
-from keras import ops  # noqa: E402
+from vae_tutorial._backend import keras, tf
+from keras import ops
 
 
 def reparameterize(mean, log_var, seed=None):

@@ -12,6 +12,7 @@ __getattr__, __dir__, __all__ = face(
     {
         "recipes": ("Recipe",),
         "fit": ("fit",),
+        "run": ("train_into",),
         "callbacks": ("EpochLine", "InterruptAfterEpoch", "KLAnnealing", "ResumableEarlyStopping"),
     },
 )

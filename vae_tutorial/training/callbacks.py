@@ -10,8 +10,8 @@ from collections.abc import Callable
 
 from vae_tutorial._backend import keras
 from vae_tutorial.errors import DataError
-from vae_tutorial.training.checkpoint import Checkpoints, random_state
 from vae_tutorial.theory.losses import linear_schedule
+from vae_tutorial.training.checkpoint import Checkpoints, random_state
 
 
 def warmup_steps(anneal_fraction: float, epochs: int, n_examples: int, batch_size: int) -> int:

@@ -1,77 +1,53 @@
-"""The model directory: what ``train-images`` and ``train-text`` write, resume and read back.
+"""The model directory: what every model kind trains into, resumes and reads back.
 
 A model directory holds::
 
     model.keras       the trained model (loads in Keras' safe mode)
-    config.json       format, kind ("images" or "text"), the recipe, package versions, seed, data, training summary
+    config.json       format, kind ("images", "text", ...), the recipe, package versions, seed, data, training summary
     metrics.json      held-out figures (nats per image, or per chunk of a post)
     history.csv       one row per epoch (losses, val_neg_elbo, seconds)
     logs/             TensorBoard event files: ``tensorboard --logdir MODEL_DIR/logs``
     backup/           only while training: the checkpoints an interrupted run resumes from
     training.lock     only while a run trains into it: its PID and host (one run per folder)
-    + per kind:       vectorizer.json (text), samples.png (images), tokenizer/ (pretrained)
-    topics.json       a text model trained with topics (train-text --topics): names, keywords, codes
+    + per kind:       its own files (Kind.files): samples.png (images), tokenizer/ or vectorizer.json and
+                      topics.json (text), ...
 
 ``model.keras`` is written last: a directory with it is finished, one with ``backup/`` was
 interrupted (train again with the same arguments to resume), and :func:`read` refuses anything
 else with a :class:`~vae_tutorial.errors.DataError` saying what is missing. :func:`training`
-is how a workflow owns a directory while it trains into it.
+is how :func:`~vae_tutorial.training.run.train_into` owns a directory while it trains into it.
+Light: the command line checks ``--out`` with :func:`check` before TensorFlow loads.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import json
-import platform
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
+
+import numpy as np
 
 from vae_tutorial import __version__
 from vae_tutorial.errors import DataError
 from vae_tutorial.files import write_atomically
 from vae_tutorial.training import lock
+from vae_tutorial.training.checkpoint import Checkpoints
 from vae_tutorial.training.history import read_history, write_history
 
 # 2: one format for image and text models (config.json says which), recipes recorded whole.
 FORMAT = 2
 
 COMMON_FILES = ("model.keras", "config.json", "metrics.json", "history.csv")
-KIND_FILES = {
-    "text": ("vectorizer.json",),  # a fine-tuned model: tokenizer/ instead (SUBWORD_FILES)
-    "images": ("samples.png",),
-    "pretrained": ("tokenizer/tokenizer.json", "tokenizer/subwords.json"),  # = SUBWORD_FILES
-}
-COMMANDS = {
-    "text": "vae-tutorial train-text",
-    "images": "vae-tutorial train-images",
-    "pretrained": "vae-tutorial pretrain",
-}
-SUBWORD_FILES = ("tokenizer/tokenizer.json", "tokenizer/subwords.json")
 
 
-def files(kind: str, path=None) -> tuple[str, ...]:
-    """The files of a finished model directory of ``kind`` (at ``path``: a text model with a
-    ``tokenizer/`` folder, fine-tuned from the pretrained model, has the subword files instead)."""
-    if kind == "text" and path is not None and (Path(path) / "tokenizer").is_dir():
-        return COMMON_FILES + SUBWORD_FILES
-    return COMMON_FILES + KIND_FILES[kind]
-
-
-def versions() -> dict[str, str]:
-    """The versions that trained a model, for config.json."""
-    import numpy as np
-
-    from vae_tutorial._backend import keras, tf
-
-    return {
-        "vae_tutorial": __version__,
-        "tensorflow": tf.__version__,
-        "keras": keras.__version__,
-        "numpy": np.__version__,
-        "python": platform.python_version(),
-    }
+def files(kind, path=None) -> tuple[str, ...]:
+    """The files of a finished model directory of ``kind`` (a Kind): the common ones and its own
+    (read from the directory at ``path`` where they depend on how it was trained)."""
+    return COMMON_FILES + (kind.files if path is None else kind.directory_files(Path(path)))
 
 
 def _contents(out: Path) -> list[str]:
@@ -106,9 +82,9 @@ def check(out, force: bool) -> None:
         )
 
 
-def _clear(out: Path, kind: str) -> None:
+def _clear(out: Path, kind) -> None:
     """Remove a finished or interrupted run of ``kind`` from ``out`` (``force``)."""
-    for name in (*files(kind), "tokenizer", "logs", "backup"):
+    for name in {*files(kind, out), *(name.split("/")[0] for name in kind.all_files), "logs", "backup"}:
         path = out / name
         shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
 
@@ -120,7 +96,7 @@ def _sweep(out: Path) -> None:
 
 
 @contextlib.contextmanager
-def training(out, kind: str, force: bool, plan: dict) -> Iterator[Path]:
+def training(out, kind, force: bool, plan: dict) -> Iterator[Path]:
     """Own ``out`` while training a model of ``kind`` into it; yields its ``backup/`` folder.
 
     :func:`check` it, take its lock (a second run is refused, naming this one's PID), sweep what
@@ -165,7 +141,6 @@ def _flat(plan: dict) -> dict:
 def _changes(backup: Path, plan: dict) -> list[str] | None:
     """How ``plan`` differs from the plan of the interrupted run in ``backup`` ("key old -> new");
     None if there is no interrupted run to resume (no plan, or no checkpoint yet)."""
-    from vae_tutorial.training.checkpoint import Checkpoints
 
     try:
         saved = json.loads((backup / "plan.json").read_text(encoding="utf-8"))
@@ -197,9 +172,6 @@ def check_resume(backup: Path, plan: dict) -> None:
 def data_checksum(*arrays) -> str:
     """The first 16 hex digits of the sha256 of ``arrays``' bytes: a plan's record of its data,
     so that an interrupted run never resumes on other data of the same size."""
-    import hashlib
-
-    import numpy as np
 
     digest = hashlib.sha256()
     for array in arrays:
@@ -207,12 +179,12 @@ def data_checksum(*arrays) -> str:
     return digest.hexdigest()[:16]
 
 
-def config(kind: str, seed: int, recipe, data: dict, training: dict) -> dict:
+def config(kind, seed: int, recipe, data: dict, training: dict, versions: dict) -> dict:
     """config.json of a model directory: format, kind, versions, seed, the recipe whole, data, training."""
     return {
         "format": FORMAT,
-        "kind": kind,
-        "versions": versions(),
+        "kind": kind.name,
+        "versions": versions,
         "seed": seed,
         "recipe": recipe.to_dict(),
         "data": data,
@@ -250,17 +222,24 @@ def _kind_of(path: Path) -> str | None:
     return config.get("kind") if isinstance(config, dict) else None
 
 
-def read(path, kind: str) -> tuple[dict, dict, dict[str, list[float]]]:
-    """(config, metrics, history) of a finished model directory of ``kind``; a DataError saying what
-    is wrong with it (missing, interrupted, unreadable, another format or kind) otherwise."""
+def state(out) -> str:
+    """ "Resuming" if ``out`` holds an interrupted run (the same command, ``--force`` or not, resumes
+    it), else "Training": the first word of a training command's announcement."""
+    out = Path(out)
+    return "Resuming" if (out / "backup").is_dir() and not (out / "model.keras").exists() else "Training"
+
+
+def read(path, kind) -> tuple[dict, dict, dict[str, list[float]]]:
+    """(config, metrics, history) of a finished model directory of ``kind`` (a Kind); a DataError
+    saying what is wrong with it (missing, interrupted, unreadable, another format or kind) otherwise."""
     path = Path(path)
-    command = COMMANDS[kind]
+    command = kind.how
     if not path.is_dir():
         raise DataError(str(path), "no such model directory", f"Pass the --out folder of {command}.")
     written = _kind_of(path)
-    if written is not None and written != kind:
+    if written is not None and written != kind.name:
         raise DataError(
-            str(path), f"holds a model of kind {written!r}, not {kind!r}", f"Pass a folder written by {command}."
+            str(path), f"holds a model of kind {written!r}, not {kind.name!r}", f"Pass a folder written by {command}."
         )
     missing = [name for name in files(kind, path) if not (path / name).is_file()]
     if missing:
@@ -292,10 +271,10 @@ def read(path, kind: str) -> tuple[dict, dict, dict[str, list[float]]]:
             f"{written_by or 'an unknown version'}); this version ({__version__}) reads format {FORMAT}",
             f"Train the model again with this version ({command} --force){older}.",
         )
-    if config.get("kind") != kind:
+    if config.get("kind") != kind.name:
         raise DataError(
             str(path),
-            f"holds a model of kind {config.get('kind')!r}, not {kind!r}",
+            f"holds a model of kind {config.get('kind')!r}, not {kind.name!r}",
             f"Pass a folder written by {command}.",
         )
     return config, metrics, read_history(path / "history.csv")

@@ -9,8 +9,7 @@ from collections.abc import Callable
 
 from vae_tutorial._backend import keras, tf
 from vae_tutorial.seeding import seed_everything
-from vae_tutorial.training.callbacks import KLAnnealing, warmup_steps
-from vae_tutorial.training.callbacks import Backup
+from vae_tutorial.training.callbacks import Backup, KLAnnealing, warmup_steps
 from vae_tutorial.training.checkpoint import Checkpoints, restore
 from vae_tutorial.training.recipes import Recipe
 

@@ -10,7 +10,7 @@ from vae_tutorial.errors import DataError
 from vae_tutorial.training.checkpoint import Checkpoints
 
 
-def history_of(backup: Path) -> list[dict]:
+def rows_of(backup: Path) -> list[dict]:
     """The history rows ({"epoch": 0, "loss": ..., ...}) of the last checkpoint in ``backup``."""
 
     saved = Checkpoints(backup).latest()

@@ -14,13 +14,16 @@ commands from them. This module is light: the kinds are read by the command line
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
+import math
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
 
-from vae_tutorial.errors import DataError
-from vae_tutorial.training.recipes import Recipe, get_recipe
+from vae_tutorial.errors import MAX_SEED, DataError
+from vae_tutorial.training.recipes import WHOLE, Recipe, get_recipe
 
 
 @dataclasses.dataclass(frozen=True)
@@ -61,6 +64,72 @@ class Command:
         return {flag.keyword: flag.flag for flag in flags}
 
 
+def number(low, high, kind=int):
+    """An argparse type: a finite number of ``kind`` (int: a whole number) from low to high, else a
+    usage error naming the range."""
+    noun = "a whole number" if kind is int else "a number"
+
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {noun}, got {text!r}") from None
+        if not (math.isfinite(value) and low <= value <= high):
+            raise argparse.ArgumentTypeError(f"must be {noun} from {low} to {high}, got {text}")
+        return value
+
+    return parse
+
+
+def whole(field: str):
+    """The argparse type of a recipe's whole-number field: the recipe's own bounds."""
+    low, high, _ = WHOLE[field]
+    return number(low, high)
+
+
+def seed_flag(help: str) -> Flag:
+    return Flag("--seed", "seed", help, {"type": number(0, MAX_SEED), "default": 0})
+
+
+# The flags every training command shares.
+TRAINING_FLAGS = (
+    Flag(
+        "--force",
+        "force",
+        "train a new model over a finished one, or over an interrupted run with other settings",
+        {"action": "store_true"},
+    ),
+    Flag("--quiet", "quiet", "one line per epoch instead of a progress bar", {"action": "store_true"}),
+    Flag(
+        "--distribute",
+        "strategy",
+        "mirrored: tf.distribute.MirroredStrategy over all local GPUs (default none: one device)",
+        {"choices": ["none", "mirrored"], "default": "none"},
+    ),
+)
+
+
+def verbose(args) -> str:
+    """What a training command shows: with --quiet one short line per epoch, else Keras' progress bar."""
+    return "lines" if args.quiet else "auto"
+
+
+def check_out(out, folder=None) -> None:
+    """A DataError unless ``out`` can be created and lies outside the data ``folder`` (else the next run
+    would read the model's own files, such as samples.png, as data)."""
+    out = Path(out).resolve()
+    if folder is not None and out.is_relative_to(Path(folder).resolve()):
+        raise DataError(
+            "out",
+            f"{out} is {'the same folder as' if out == Path(folder).resolve() else 'inside'} the data folder "
+            f"{folder}: the model's files would become training data",
+            "Pass an out= (--out) outside the data folder.",
+        )
+    existing = next(parent for parent in (out, *out.parents) if parent.exists())
+    if existing.is_dir() and not os.access(existing, os.W_OK | os.X_OK):
+        raise DataError("out", f"cannot be written: {existing} is not writable", "Pass a folder you can write to.")
+
+
 @dataclasses.dataclass
 class Job:
     """A kind's data made ready to train, what :meth:`Kind.prepare` returns and every later hook reads.
@@ -69,12 +138,13 @@ class Job:
     ``fit`` takes as x and as validation data (a tuple, or None); data: config.json's record of
     what was trained on; plan: settings besides the recipe that a resumed run must share; start:
     config.json's training record known before training (what a fine-tuned model started from);
-    context: the kind's own (a tokenizer, test arrays, topics)."""
+    context: the kind's own (a tokenizer, test arrays, topics); seed: the run's."""
 
     recipe: Recipe
     build: Callable[[], Any]
     train: Any
     validation: tuple | None
+    seed: int = 0
     data: dict = dataclasses.field(default_factory=dict)
     plan: dict = dataclasses.field(default_factory=dict)
     start: dict = dataclasses.field(default_factory=dict)
@@ -89,6 +159,8 @@ class Kind:
     files: the files of a finished model directory besides model.keras, config.json, metrics.json
     and history.csv; options: its keyword arguments besides the recipe's fields, with defaults
     (``iwae_k``, ``source``, ...); command: the name of the command that trains it (None: Python only).
+    all_files: every file or folder a directory of this kind may hold (what ``force`` clears), by
+    default ``files``.
     """
 
     name: ClassVar[str]
@@ -98,6 +170,16 @@ class Kind:
     files: ClassVar[tuple[str, ...]] = ()
     options: ClassVar[dict[str, Any]] = {}
     command: ClassVar[str | None] = None
+    records_machine: ClassVar[bool] = False  # config.json says which machine trained (OS, CPUs, GPUs)
+
+    @property
+    def how(self) -> str:
+        """How a directory of this kind is made, for messages: "vae-tutorial train-images"."""
+        return f"vae-tutorial {self.command}" if self.command else f"{type(self).__name__}.train_into"
+
+    @property
+    def all_files(self) -> tuple[str, ...]:
+        return self.files
 
     @property
     def recipe_type(self) -> type[Recipe]:
@@ -112,10 +194,10 @@ class Kind:
     def split(self, keywords: dict) -> tuple[dict, dict]:
         """(recipe changes, options) from the keyword arguments of a training call; a DataError names
         a keyword that is neither a field of the recipe nor an option of the kind."""
-        fields = {field.name for field in dataclasses.fields(self.recipe_type)}
-        unknown = sorted(set(keywords) - fields - set(self.options))
+        fields = [field.name for field in dataclasses.fields(self.recipe_type)]
+        unknown = sorted(set(keywords) - set(fields) - set(self.options))
         if unknown:
-            known = ", ".join([*sorted(fields), *self.options])
+            known = ", ".join([*fields, *self.options])
             raise DataError(", ".join(unknown), f"not a setting of {self.title}", f"Use any of {known}.")
         changes = {key: value for key, value in keywords.items() if key in fields}
         options = {**self.options, **{key: value for key, value in keywords.items() if key not in fields}}
@@ -132,6 +214,10 @@ class Kind:
         """Check ``data`` and make it ready: the recipe chosen and changed, the model's builder, the
         arrays; every mistake a DataError, before a model directory is touched."""
         raise NotImplementedError
+
+    def check(self, data, options: dict) -> None:
+        """The checks of ``data`` and ``options`` that need no model (and no TensorFlow): the command
+        line runs them before it loads anything, :meth:`prepare` runs them first."""
 
     def report(self, model, job: Job, options: dict) -> dict:
         """metrics.json of a finished directory: held-out figures, with their units."""

@@ -18,6 +18,11 @@ from pathlib import Path
 
 from vae_tutorial.errors import DataError
 
+if os.name == "nt":  # the operating system's file lock: msvcrt on Windows, flock elsewhere
+    import msvcrt
+else:
+    import fcntl
+
 NAME = "training.lock"
 _FAR = 1 << 20  # Windows locks a byte range: one byte past the JSON, so that others can still read it
 
@@ -26,13 +31,9 @@ def _try_lock(fd: int) -> bool:
     """Lock the open file ``fd`` for this process, without waiting; False if another holds it."""
     try:
         if os.name == "nt":
-            import msvcrt
-
             os.lseek(fd, _FAR, os.SEEK_SET)
             msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
         else:
-            import fcntl
-
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
         return False
