@@ -12,8 +12,8 @@ from vae_tutorial.training.loss_model import load_model
 from vae_tutorial.images.classifier import sample_verdicts
 from vae_tutorial.training.fit import fit
 from vae_tutorial.images.recipes import IMAGE_RECIPES
-from vae_tutorial.images.kinds import IMAGE_VAE
-from vae_tutorial.images.kinds import CLASSIFIER
+from vae_tutorial.images.kinds import AUTOENCODER, CLASSIFIER, IMAGE_VAE
+from vae_tutorial.training import directory
 
 
 @pytest.fixture(scope="module")
@@ -78,3 +78,32 @@ def test_classifier_rejects_labels_that_do_not_fit(labelled):
         CLASSIFIER.train((x[:10], y[:9]), verbose=0)[0]
     with pytest.raises(DataError, match=r"^y: must be 10 labels"):
         CLASSIFIER.train((x[:10], y[:10] + 10), verbose=0)[0]
+
+
+# --- the autoencoder and the classifier are kinds: a model directory each, loaded back -----------
+
+
+def test_the_autoencoder_kind_trains_into_a_directory_that_loads_with_the_same_reconstructions(labelled, tmp_path):
+    x, _, x_test = labelled
+    run = AUTOENCODER.train_into(tmp_path / "ae", (x[:200], x_test[:50]), epochs=1, latent_dim=3, seed=0, verbose=0)
+    # metrics.json: the held-out reconstruction NLL, which the model recomputes
+    assert run.metrics["reconstruction"] == pytest.approx(float(run.model.reconstruction_nll(x_test[:50]).mean()))
+    assert run.config["kind"] == "autoencoder" and run.config["recipe"]["latent_dim"] == 3
+    assert sorted(p.name for p in (tmp_path / "ae").iterdir()) == sorted(["logs", *directory.files(AUTOENCODER)])
+    again = AUTOENCODER.load(tmp_path / "ae")
+    np.testing.assert_allclose(again.model.reconstruct(x_test[:5]), run.model.reconstruct(x_test[:5]), atol=1e-6)
+    assert again.metrics == run.metrics and again.history["loss"] == pytest.approx(run.history["loss"])
+
+
+def test_the_classifier_kind_reports_the_held_out_accuracy_its_model_gives(labelled, tmp_path):
+    x, y, _ = labelled
+    data = (x[:600], y[:600], x[1500:1800], y[1500:1800])
+    run = CLASSIFIER.train_into(tmp_path / "judge", data, epochs=2, seed=0, verbose=0)
+    predicted = run.model.predict(x[1500:1800], verbose=0).argmax(axis=1)
+    assert run.metrics["accuracy"] == pytest.approx(np.mean(predicted == y[1500:1800]), abs=1e-6)
+    assert run.metrics["accuracy"] > 0.6  # 10 classes: chance is 0.1
+    again = CLASSIFIER.load(tmp_path / "judge")
+    np.testing.assert_allclose(again.model.predict(x[:5], verbose=0), run.model.predict(x[:5], verbose=0), atol=1e-6)
+    with pytest.raises(DataError, match=r"^data: has no held-out part\. Pass held-out data too: a digit classifier"):
+        CLASSIFIER.train_into(tmp_path / "no_val", (x[:20], y[:20]), epochs=1, verbose=0)
+    assert not (tmp_path / "no_val").exists()

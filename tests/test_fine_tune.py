@@ -11,6 +11,7 @@ from vae_tutorial.text.posts import Post, load_blog_folder, write_sample_blog_fo
 from vae_tutorial.errors import DataError, DataWarning
 from vae_tutorial.text.measures import unk_share
 from vae_tutorial.training import directory
+from vae_tutorial.text.decoding import Decoding
 from vae_tutorial.text.kinds import BLOG_VAE
 from vae_tutorial.text.blog import load_pretrained
 
@@ -125,3 +126,40 @@ def test_variations_without_a_model_use_the_shipped_one(capsys):
     code = cli.main(["variations", "--text", "Fire crews worked through the night to protect homes.", "-n", "3"])
     out = capsys.readouterr().out
     assert code == 0 and len(out.splitlines()) == 3 and "[UNK]" not in out
+
+
+@pytest.mark.parametrize(
+    ("flags", "decoding"),
+    [
+        ([], Decoding.at_closeness(0.5)),
+        (["--closeness", "0.1"], Decoding.at_closeness(0.1)),
+        (["--method", "top-p", "--top-p", "0.6"], Decoding.at_closeness(0.5).replace(method="top_p", top_p=0.6)),
+        (
+            ["--method", "top-k", "--top-k", "3", "--temperature", "0.7"],
+            Decoding.at_closeness(0.5).replace(method="top_k", k=3, temperature=0.7),
+        ),  # fmt: skip
+        (
+            ["--method", "beam", "--beam-width", "2", "--scale", "0.3"],
+            Decoding.at_closeness(0.5).replace(beam_width=2, scale=0.3),
+        ),  # fmt: skip
+        (["--closeness", "0", "--temperature", "0"], Decoding.at_closeness(0.0).replace(method="greedy")),
+    ],
+    ids=["default", "closeness", "top-p", "top-k", "beam", "temperature 0 is greedy"],
+)
+def test_the_decoding_flags_reach_the_decoder_whole(flags, decoding, capsys):
+    # the command's words are those of the Python API given the same Decoding: every flag gets through
+    text = "Fire crews worked through the night to protect homes."
+    code = cli.main(["variations", "--text", text, "-n", "2", "--seed", "3", *flags])
+    assert code == 0, capsys.readouterr().err
+    expected = load_pretrained().variations(text, n=2, decoding=decoding, seed=3)
+    assert capsys.readouterr().out.splitlines() == expected
+
+
+def test_an_unknown_method_is_a_usage_error_listing_the_methods(capsys):
+    with pytest.raises(SystemExit) as info:
+        cli.main(["variations", "--text", "A sentence.", "--method", "nucleus"])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("vae-tutorial: error: argument --method: invalid choice: 'nucleus' (choose from") and (
+        len(err.splitlines()) == 1 and all(name in err for name in ("greedy", "sample", "top-k", "top-p", "beam"))
+    )
