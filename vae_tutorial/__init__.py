@@ -15,7 +15,7 @@ if not _os.environ.get("KERAS_BACKEND"):  # unset or empty: Keras would pick Ten
 # Python exceptions are unaffected. export TF_CPP_MIN_LOG_LEVEL=0 to see everything.
 _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 
 def _check_backend() -> None:

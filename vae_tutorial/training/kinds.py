@@ -144,7 +144,7 @@ class Job:
     build: Callable[[], Any]
     train: Any
     validation: tuple | None
-    seed: int = 0
+    seed: int
     data: dict = dataclasses.field(default_factory=dict)
     plan: dict = dataclasses.field(default_factory=dict)
     start: dict = dataclasses.field(default_factory=dict)

@@ -90,15 +90,21 @@ def train(kind, data, recipe=None, *, seed: int = 0, strategy=None, callbacks=()
     """Train ``kind`` on ``data`` in memory: (model, Keras history). No model directory, no early stopping."""
     job, _ = _prepare(kind, data, recipe, seed, changes)
     verbose, callbacks = _progress(verbose, job.recipe.epochs, callbacks)
+    return _fit(job, strategy, verbose, callbacks=callbacks)
+
+
+def _fit(job, strategy, verbose, **options):
+    """The one :func:`~vae_tutorial.training.fit.fit` of a kind's job: ``options`` are fit's own
+    (callbacks, or a model directory's backup and the callbacks after it)."""
     return fit(
         job.build,
         job.train,
         job.validation,
         job.recipe,
-        seed=seed,
+        seed=job.seed,
         strategy=strategy_of(strategy),
-        callbacks=callbacks,
         verbose=verbose,
+        **options,
     )
 
 
@@ -161,15 +167,8 @@ def train_into(
     early = _early_stopping(job.recipe)
     verbose, after = _progress(verbose, job.recipe.epochs, callbacks)
     with directory.training(out, kind, force, plan) as backup:
-        model, _ = fit(
-            job.build,
-            job.train,
-            job.validation,
-            job.recipe,
-            seed=seed,
-            strategy=strategy_of(strategy),
-            verbose=verbose,
-            **_fit_options(out, backup, watch=[early] if early else [], after=after),
+        model, _ = _fit(
+            job, strategy, verbose, **_fit_options(out, backup, watch=[early] if early else [], after=after)
         )
         rows = history.rows_of(backup)
         metrics = kind.report(model, job, options)
