@@ -51,11 +51,11 @@ def _train_images(args, settings) -> int:
 
 TRAIN_IMAGES = Command(
     "train-images",
-    "train an image VAE on the embedded digits or a folder of images",
-    "Train an image VAE and write a model directory (model.keras, config.json, metrics.json, history.csv, "
+    "train the image VAE on the embedded digits or a folder",
+    "Train an ImageVAE and write a model directory (model.keras, config.json, metrics.json, history.csv, "
     "samples.png, logs/). Rerun the same command after an interruption to resume.",
     (
-        Flag("--out", "out", "the model directory (created)", {"required": True}),
+        Flag("--out", "out", "folder for the model (created)", {"required": True}),
         Flag("--folder", "folder", "a folder of PNG/JPEG images instead of the embedded digits"),
         Flag(
             "--epochs",
