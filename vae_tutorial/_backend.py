@@ -23,7 +23,7 @@ def _import_quietly():
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 2)
     try:
-        import tensorflow
+        import tensorflow  # here, with file descriptor 2 silenced: its start-up lines go nowhere
 
         tensorflow.config.list_physical_devices()
         # TensorFlow's Python logger warns about retracing when predict() meets a new batch

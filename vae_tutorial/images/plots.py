@@ -95,7 +95,7 @@ def latent_explorer(decode, limit: float = 3.0, step: float = 0.05, scale: int =
     it, redrawn as the sliders move: an ipywidgets ``VBox`` for a live Jupyter front end (a static
     copy of the notebook shows nothing live; the manifold figure is its static counterpart).
     decode: codes (n, 2) -> images (n, 28, 28, 1) in [0, 1], e.g. ``ImageVAE.decode``."""
-    import ipywidgets as widgets
+    import ipywidgets as widgets  # the notebooks extra: the command line draws samples.png without it
 
     sliders = [
         widgets.FloatSlider(value=0.0, min=-limit, max=limit, step=step, description=f"z{j + 1}") for j in range(2)
