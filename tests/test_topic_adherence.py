@@ -1,4 +1,4 @@
-"""evaluation.topic_adherence on hand-made texts and hand-made word vectors, figures worked out by hand."""
+"""text.topics.topic_adherence on hand-made texts and hand-made word vectors, figures worked out by hand."""
 
 import numpy as np
 import pytest

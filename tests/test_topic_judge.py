@@ -1,4 +1,4 @@
-"""evaluation.independent_topic_judge and its keyword stripping, on hand-made texts and vectors."""
+"""text.topics.independent_topic_judge and its keyword stripping, on hand-made texts and vectors."""
 
 import numpy as np
 import pytest

@@ -258,18 +258,18 @@ def check_beta_measurement(answer, rows) -> bool:
     if isinstance(kl, bool) or not isinstance(kl, int | float | np.floating) or not np.isfinite(kl):
         return _report(False, f"kl is {kl!r}: give the held-out KL in nats, a number.")
     if isinstance(units, bool) or not isinstance(units, int | np.integer):
-        return _report(False, f"active_units is {units!r}: give a whole number (evaluation.active_units).")
+        return _report(False, f"active_units is {units!r}: give a whole number (estimates.active_units).")
     if not kl_range[0] < kl < kl_range[1]:
         return _report(
             False,
             f"a KL of {kl:.1f} nats is not between the beta = 4 model's {kl_range[0]:.1f} and the beta = 1 model's "
             f"{kl_range[1]:.1f}: did the model train with beta=2.0 on the fit digits, and is the KL measured on "
-            "x_test with evaluation.negative_elbo (at weight 1)?",
+            "x_test with estimates.negative_elbo (at weight 1)?",
         )
     if not 0 <= units <= BETA_LATENT_DIM:
         return _report(
             False,
             f"{units} active units is outside 0 to {BETA_LATENT_DIM}, the model's dimensions: "
-            "measure them on x_test with evaluation.active_units.",
+            "measure them on x_test with estimates.active_units.",
         )
     return _report(True, f"KL {kl:.1f} nats, between the beta = 1 and beta = 4 models', and {units} active units.")
