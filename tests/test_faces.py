@@ -12,7 +12,7 @@ import pytest
 
 from vae_tutorial._faces import face
 
-SUBJECTS = ("theory", "images", "text", "training")
+SUBJECTS = ("theory", "images", "text", "text.english", "training")
 
 
 @pytest.mark.parametrize("subject", SUBJECTS)
@@ -46,6 +46,8 @@ def test_the_faces_and_the_command_line_load_no_tensorflow_until_a_model_is_aske
         "from vae_tutorial import cli, config, images, text, theory, training\n"
         "from vae_tutorial.images import load_digits, IMAGE_VAE\n"
         "from vae_tutorial.text import load_blog_folder, Decoding, BLOG_VAE\n"
+        "from vae_tutorial.text.english import build, fetch, load, source_table\n"
+        "import vae_tutorial.text.english.__main__\n"
         "cli.build_parser()\n"
         "print('light', 'tensorflow' in sys.modules)\n"
         "images.ImageVAE\n"
