@@ -54,6 +54,7 @@ __getattr__, __dir__, __all__ = face(
         "steering": ("topic_code",),
         "blind_reading": ("write_items", "score"),
         "blog": ("BlogVAE", "load_pretrained"),
+        "card": ("read_blind_reading",),
         "kinds": ("BLOG_VAE", "SENTENCE_VAE"),
     },
 )

@@ -10,8 +10,10 @@ from pathlib import Path
 
 from vae_tutorial.errors import DataError
 from vae_tutorial.files import sha256
+from vae_tutorial.text.blind_reading import score
 
 MODEL = Path(__file__).parent / "pretrained_model"
+READING = "reading"  # the blind reading of the shipped model, a folder beside its files
 FILES = ("model.keras", "tokenizer/tokenizer.json", "tokenizer/subwords.json")
 MAX_BYTES = 25 * 2**20
 REINSTALL = "Reinstall vae-tutorial (pip install --force-reinstall vae-tutorial), or rebuild it with make pretrained."
@@ -34,6 +36,25 @@ def read_card(folder: Path = MODEL) -> dict:
     if sorted(card.get("files", {})) != sorted(FILES):
         raise DataError(str(folder / "card.json"), f"must list exactly {list(FILES)}", REINSTALL)
     return card
+
+
+def read_blind_reading(folder: Path = MODEL) -> dict:
+    """The blind reading of the packed model in ``folder`` (``reading/``: the items a reader rated, the
+    key, the reader's ``ratings.json`` and ``reading.json``, made by
+    ``benchmarks/pretrained_reading.py``), scored by :func:`~vae_tutorial.text.blind_reading.score`:
+    {"generated", "real", "by_group": {"reconstructions", "variations", "real"}, each {"n",
+    "mean_fluency" (1-5), "share_4_or_5", "share_taken_for_human"}}. A DataError if there is none, or
+    if it was made with another model than the one the card lists (a reading does not carry over to
+    a retrained model)."""
+    folder = Path(folder) / READING
+    redo = "Make the items with benchmarks/pretrained_reading.py and have them read blind (its docstring says how)."
+    about = folder / "reading.json"
+    if not about.is_file():
+        raise DataError(str(about), "is missing: this model has no blind reading", redo)
+    made_with = json.loads(about.read_text(encoding="utf-8")).get("model_sha256")
+    if made_with != read_card(folder.parent)["files"]["model.keras"]["sha256"]:
+        raise DataError(str(about), "is the reading of another model than model.keras", redo)
+    return score(folder / "ratings.json", folder / "key.json")
 
 
 def card_of(run: Path, files: dict) -> dict:
