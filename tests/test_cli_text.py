@@ -76,6 +76,26 @@ def test_variations_prints_n_lines(trained):
     assert result.stderr == ""
 
 
+FRENCH = (
+    "Bonjour à tous, je suis très content de vous voir aujourd'hui. Nous allons parler de la cuisine française "
+    "et des recettes de ma grand-mère."
+)
+
+
+def test_variations_of_a_text_in_another_language_warn_once_then_go_on(trained, capsys):
+    root = trained[0]
+    assert cli.main(["variations", "--model", str(root / "model"), "--text", FRENCH, "-n", "2"]) == 0
+    out, err = capsys.readouterr()
+    assert err == (
+        "vae-tutorial: warning: text: only 0% of its 24 words are common English words (English prose has "
+        "20-50%); the model learnt English, so its variations of this text will be poor\n"
+    )
+    assert len(out.splitlines()) == 2
+    blog = BLOG_VAE.load(root / "model")
+    with pytest.warns(DataWarning, match="only 0% of its 24 words are common English words"):
+        assert len(blog.variations(FRENCH, n=2, seed=0)) == 2
+
+
 def test_variations_of_a_file_are_reproducible_with_a_seed(trained, capsys):
     root, blog, _ = trained
     post = sorted(blog.glob("post_*.txt"))[0]

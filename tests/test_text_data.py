@@ -6,7 +6,18 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from vae_tutorial.text.tokens import BOS_ID, EOS_ID, PAD_ID, SPECIALS, UNK_ID, Vectorizer, split_sentences, tokenize
+from vae_tutorial.text.tokens import (
+    BOS_ID,
+    COMMON_ENGLISH,
+    EOS_ID,
+    PAD_ID,
+    SPECIALS,
+    UNK_ID,
+    Vectorizer,
+    language_warning,
+    split_sentences,
+    tokenize,
+)
 from vae_tutorial.text.corpus import lee_articles, load_sample_sentences
 from vae_tutorial.errors import DataError
 
@@ -266,3 +277,36 @@ def test_build_counts_a_single_string_as_one_text():
     assert vectorizer.vocabulary[4:] == ["be", "to", "not", "or"]
     counts = Counter(tokenize("to be or not to be"))
     assert [counts[w] for w in vectorizer.vocabulary[4:]] == [2, 2, 1, 1]
+
+
+OTHER_LANGUAGES = {
+    "French": "Bonjour à tous, je suis très content de vous voir aujourd'hui. Nous allons parler de la cuisine "
+    "française et des recettes de ma grand-mère, qui habitait dans un petit village près de Lyon.",
+    "German": "Heute möchte ich euch zeigen, wie man einen guten Kuchen backt. Meine Großmutter hat mir dieses "
+    "Rezept vor vielen Jahren gegeben, und es schmeckt immer noch wunderbar.",
+    "Spanish": "Hoy quiero hablar de mi viaje a Madrid. La ciudad es muy bonita y la comida es excelente, sobre "
+    "todo las tapas que probamos en el centro.",
+    "Portuguese": "Hoje eu quero falar sobre a minha viagem a Lisboa. A cidade é muito bonita e a comida é "
+    "excelente.",
+}
+
+
+@pytest.mark.parametrize("language", sorted(OTHER_LANGUAGES))
+def test_a_text_in_another_language_gets_a_one_line_warning_with_its_share(language):
+    text = OTHER_LANGUAGES[language]
+    tokens = tokenize(text)
+    share = sum(t in COMMON_ENGLISH for t in tokens) / len(tokens)  # counted here, apart from the module
+    warning = language_warning(text, "post.txt")
+    assert warning == (
+        f"post.txt: only {share:.0%} of its {len(tokens)} words are common English words (English prose has "
+        "20-50%); the model learnt English, so its variations of this text will be poor"
+    )
+    assert "\n" not in warning
+
+
+def test_english_news_and_short_texts_get_no_language_warning():
+    sentences = load_sample_sentences()[0]  # news
+    windows = [" ".join(sentences[i : i + 3]) for i in range(0, 900, 3)]  # the size of a post's window
+    assert [w for w in windows if language_warning(w)] == []
+    assert language_warning("Storm damage closes roads across New South Wales") is None  # a headline: too short
+    assert language_warning("Bonjour à tous, merci beaucoup") is None  # too short to judge

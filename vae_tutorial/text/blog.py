@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
 
-from vae_tutorial.errors import DataError, real_number
+from vae_tutorial.errors import DataError, DataWarning, real_number
 from vae_tutorial.errors import seed as check_seed
 from vae_tutorial.text import generate, steering
 from vae_tutorial.text.card import MODEL, read_card
 from vae_tutorial.text.decoding import CLOSENESS, Decoding
 from vae_tutorial.text.subwords import SubwordTokenizer
-from vae_tutorial.text.tokens import Vectorizer, clean_text, tokenize
+from vae_tutorial.text.tokens import Vectorizer, clean_text, language_warning, tokenize
 from vae_tutorial.text.vae import TextVAE
 from vae_tutorial.text.windows import chunk_post
 from vae_tutorial.training.loss_model import load_model
@@ -67,6 +68,9 @@ class BlogVAE:
         if not isinstance(text, str) or not tokenize(clean_text(text)):
             problem = "has no words" if isinstance(text, str) else f"must be a string, got {type(text).__name__}"
             raise DataError("text", problem, "Pass a sentence or a post with words in it.")
+        warning = language_warning(text)
+        if warning:
+            warnings.warn(warning, DataWarning, 3)
         steer = {}
         if topic is not None:
             steer["strength"] = real_number("strength", strength, 0.0, 1.0, steering.STRENGTH)

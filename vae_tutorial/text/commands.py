@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import sys
 import warnings
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from vae_tutorial.text.kinds import BLOG_VAE, SENTENCE_VAE, models, posts_of
 from vae_tutorial.text.posts import load_blog_folder
 from vae_tutorial.text.recipes import BLOG_RECIPE, FINE_TUNE_RECIPE, PRETRAIN_RECIPE
 from vae_tutorial.text.steering import STRENGTH, check_topics, topic_words
-from vae_tutorial.text.tokens import clean_text, tokenize
+from vae_tutorial.text.tokens import clean_text, language_warning, tokenize
 from vae_tutorial.training import directory
 from vae_tutorial.training.kinds import (
     TRAINING_FLAGS,
@@ -256,6 +257,9 @@ def _variations(args, settings) -> int:
         )
     if args.topic is not None:
         topic_words(args.topic)  # no keywords: an error before the model loads
+    warning = language_warning(text, "text" if args.file is None else args.file)
+    if warning:  # said once, before the model loads; the model's own DataWarning is then not repeated
+        print(f"vae-tutorial: warning: {warning}", file=sys.stderr)
     decoding = _decoding(args)
     blog = models()[0].load_pretrained() if args.model is None else BLOG_VAE.load(args.model)
     steer = {} if args.topic is None else {"topic": args.topic, "strength": args.strength}
@@ -270,7 +274,10 @@ def _variations(args, settings) -> int:
             names = ", ".join(map(repr, blog.topics))
             raise DataError("topic_name", f"{args.topic_name!r} is not one of the model's topics ({names})", "")
         steer = {"topic": blog.topics[args.topic_name], "strength": args.strength}
-    for line in blog.variations(text, n=args.n, decoding=decoding, seed=args.seed, **steer):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        lines = blog.variations(text, n=args.n, decoding=decoding, seed=args.seed, **steer)
+    for line in lines:
         print(line)
     return 0
 
