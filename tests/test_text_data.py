@@ -286,8 +286,7 @@ OTHER_LANGUAGES = {
     "Rezept vor vielen Jahren gegeben, und es schmeckt immer noch wunderbar.",
     "Spanish": "Hoy quiero hablar de mi viaje a Madrid. La ciudad es muy bonita y la comida es excelente, sobre "
     "todo las tapas que probamos en el centro.",
-    "Portuguese": "Hoje eu quero falar sobre a minha viagem a Lisboa. A cidade é muito bonita e a comida é "
-    "excelente.",
+    "Portuguese": "Hoje eu quero falar sobre a minha viagem a Lisboa. A cidade é muito bonita e a comida é excelente.",
 }
 
 
