@@ -420,35 +420,64 @@ def test_check_hit_rate_accepts_the_right_answer_and_names_each_mistake(capsys):
     _fails_with(text_exercises.check_hit_rate, by_dot_product, "expected 0.8", capsys)
 
 
-ROWS = {"β = 1": {"KL": 15.0, "active units": 11}, "β = 4": {"KL": 6.0, "active units": 4}}
+@pytest.fixture(scope="module")
+def beta_two(digits):
+    """(model, held-out digits, its KL, its active units): a 16-D beta = 2 VAE, measured here apart
+    from the checker, and the beta rows placed one nat either side of its KL."""
+    from vae_tutorial.images.kinds import IMAGE_VAE
+    from vae_tutorial.theory import estimates
+
+    x_train, x_val = digits
+    model, _ = IMAGE_VAE.train((x_train, x_val), latent_dim=16, beta=2.0, epochs=2, seed=0, verbose=0)
+    kl = estimates.negative_elbo(model, x_val, n_samples=10)["kl"]
+    return model, x_val, kl, estimates.active_units(model, x_val)
+
+
+def _rows(kl):
+    return {"β = 1": {"KL": kl + 1.0, "active units": 11}, "β = 4": {"KL": kl - 1.0, "active units": 4}}
+
+
+def test_check_beta_measurement_accepts_the_learners_own_measurement(beta_two, capsys):
+    model, x, kl, units = beta_two
+    assert exercises.check_beta_measurement({"kl": kl, "active_units": units}, _rows(kl), model, x)
+    assert capsys.readouterr().out.startswith(f"✅ Correct: KL {kl:.1f} nats, between the beta = 1 and beta = 4")
 
 
 @pytest.mark.parametrize(
-    "answer, hint",
+    "change, hint",
     [
-        ({"kl": 9.5, "active_units": 7}, "✅ Correct: KL 9.5 nats, between the beta = 1 and beta = 4 models', and 7"),
-        # the lenient count need not lie between the rows' (03 measured 7 at beta = 2, 10 at beta = 4, 11 at 1)
-        ({"kl": 9.5, "active_units": 2}, "✅ Correct"),
-        ({"kl": 9.5, "active_units": 16}, "✅ Correct"),
-        ({"kl": 9.5, "active_units": 0}, "✅ Correct"),
-        ({"kl": 16.0, "active_units": 7}, "a KL of 16.0 nats is not between the beta = 4 model's 6.0"),
-        ({"kl": 6.0, "active_units": 7}, "is not between"),
-        ({"kl": 9.5, "active_units": 17}, "17 active units is outside 0 to 16, the model's dimensions"),
-        ({"kl": 9.5, "active_units": -1}, "-1 active units is outside 0 to 16"),
-        ({"kl": 9.5, "active_units": 7.0}, "give a whole number"),
-        ({"kl": "9.5", "active_units": 7}, "give the held-out KL in nats, a number"),
-        ({"kl": 9.5}, 'answer must be a dict {"kl": ..., "active_units": ...}'),
+        ({"active_units": +1}, "active units on these digits, not"),
+        ({"active_units": -1}, "active units on these digits, not"),
+        ({"kl": +0.5}, "your model's held-out KL is"),
+        ({"kl": "9.5"}, "give the held-out KL in nats, a number"),
+        ({"active_units": 7.0}, "give a whole number"),
+        ({"drop": "active_units"}, 'answer must be a dict {"kl": ..., "active_units": ...}'),
     ],
 )
-def test_check_beta_measurement_accepts_any_honest_result_and_names_each_mistake(answer, hint, capsys):
-    ok = exercises.check_beta_measurement(answer, ROWS)
+def test_check_beta_measurement_names_each_wrong_measurement(beta_two, change, hint, capsys):
+    model, x, kl, units = beta_two
+    answer = {"kl": kl, "active_units": units}
+    for key, value in change.items():
+        if key == "drop":
+            del answer[value]
+        elif isinstance(value, str) or isinstance(value, float) and key == "active_units":
+            answer[key] = value
+        else:
+            answer[key] += value
+    assert not exercises.check_beta_measurement(answer, _rows(kl), model, x)
     out = capsys.readouterr().out
-    assert hint in out and ok == hint.startswith("✅")
+    assert out.startswith("❌") and hint in out, out
 
 
-def test_check_beta_measurement_needs_the_notebooks_table(capsys):
-    assert not exercises.check_beta_measurement({"kl": 9.5, "active_units": 7}, {"β = 1": {}})
+def test_check_beta_measurement_wants_the_kl_between_the_rows_and_the_model_it_measures(beta_two, capsys):
+    model, x, kl, units = beta_two
+    answer = {"kl": kl, "active_units": units}
+    assert not exercises.check_beta_measurement(answer, _rows(kl + 2.0), model, x)  # the KL above beta = 1's
+    assert "is not between the beta = 4 model's" in capsys.readouterr().out
+    assert not exercises.check_beta_measurement(answer, {"β = 1": {}}, model, x)
     assert "pass the notebook's table of the beta models" in capsys.readouterr().out
+    assert not exercises.check_beta_measurement(answer, _rows(kl), "model", x)
+    assert "pass the model you trained: a 16-D ImageVAE with beta=2.0" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(

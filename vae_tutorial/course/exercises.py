@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from vae_tutorial.theory import estimates
 from vae_tutorial.theory.gaussian import kl_diag_to_standard
 
 PASS = "✅ Correct"
@@ -239,14 +240,17 @@ def check_threshold(fn: Callable) -> bool:
 BETA_LATENT_DIM = 16  # the latent size of notebook 03's beta models
 
 
-def check_beta_measurement(answer, rows) -> bool:
-    """answer: {"kl": held-out KL in nats, "active_units": count} of a 16-D model trained with
-    beta = 2; rows: the notebook's table of the beta = 1 and beta = 4 models ({"β = 1": {"KL": ...,
-    "active units": ...}, "β = 4": {...}}). Any honest measurement passes: the KL strictly between
-    the two rows' (a larger beta buys a smaller KL), and the active units a whole number from 0 to
-    the model's 16 dimensions. (Not between the two rows' counts: the active-unit threshold is
-    lenient, and a beta = 4 model can count more units than a beta = 2 one while its KL sits in
-    fewer dimensions.)"""
+def check_beta_measurement(answer, rows, model, x) -> bool:
+    """answer: {"kl": held-out KL in nats, "active_units": count} of ``model``, a 16-D ImageVAE trained
+    with beta = 2, measured on the held-out digits ``x``; rows: the notebook's table of the beta = 1
+    and beta = 4 models ({"β = 1": {"KL": ...}, "β = 4": {...}}).
+
+    The checker measures the learner's own model again (:func:`~vae_tutorial.theory.estimates.negative_elbo`
+    with 10 samples, :func:`~vae_tutorial.theory.estimates.active_units`) and accepts the answer if it
+    is that measurement (KL within 0.05 nats, the count exact) and if the KL lies strictly between
+    the two rows' (a larger beta buys a smaller KL). The count is not required to lie between the
+    rows' counts: the active-unit threshold is lenient, and a beta = 4 model can count more units
+    than a beta = 2 one while its KL sits in fewer dimensions; it has to be the model's own."""
     if not isinstance(answer, dict) or not {"kl", "active_units"} <= answer.keys():
         return _report(False, 'answer must be a dict {"kl": ..., "active_units": ...}.')
     try:
@@ -254,22 +258,36 @@ def check_beta_measurement(answer, rows) -> bool:
         kl_range = (float(low["KL"]), float(high["KL"]))
     except (KeyError, TypeError, ValueError):
         return _report(False, "pass the notebook's table of the beta models (beta_rows) as rows.")
+    beta, latent_dim = getattr(model, "beta", None), getattr(model, "latent_dim", None)
+    if beta != 2.0 or latent_dim != BETA_LATENT_DIM:
+        return _report(
+            False,
+            f"pass the model you trained: a {BETA_LATENT_DIM}-D ImageVAE with beta=2.0 "
+            f"(got {type(model).__name__} with beta={beta!r}, latent_dim={latent_dim!r}).",
+        )
     kl, units = answer["kl"], answer["active_units"]
     if isinstance(kl, bool) or not isinstance(kl, int | float | np.floating) or not np.isfinite(kl):
         return _report(False, f"kl is {kl!r}: give the held-out KL in nats, a number.")
     if isinstance(units, bool) or not isinstance(units, int | np.integer):
         return _report(False, f"active_units is {units!r}: give a whole number (estimates.active_units).")
+    measured_kl = estimates.negative_elbo(model, x, n_samples=10)["kl"]
+    measured_units = estimates.active_units(model, x)
+    if abs(kl - measured_kl) > 0.05:
+        return _report(
+            False,
+            f"your model's held-out KL is {measured_kl:.2f} nats, not {kl:.2f}: measure it on x_test with "
+            "estimates.negative_elbo(model, x_test, n_samples=10), which weighs the KL at 1.",
+        )
+    if units != measured_units:
+        return _report(
+            False,
+            f"your model has {measured_units} active units on these digits, not {units}: count them with "
+            "estimates.active_units(model, x_test).",
+        )
     if not kl_range[0] < kl < kl_range[1]:
         return _report(
             False,
             f"a KL of {kl:.1f} nats is not between the beta = 4 model's {kl_range[0]:.1f} and the beta = 1 model's "
-            f"{kl_range[1]:.1f}: did the model train with beta=2.0 on the fit digits, and is the KL measured on "
-            "x_test with estimates.negative_elbo (at weight 1)?",
-        )
-    if not 0 <= units <= BETA_LATENT_DIM:
-        return _report(
-            False,
-            f"{units} active units is outside 0 to {BETA_LATENT_DIM}, the model's dimensions: "
-            "measure them on x_test with estimates.active_units.",
+            f"{kl_range[1]:.1f}: did the model train with the same recipe, epochs and seed on the fit digits?",
         )
     return _report(True, f"KL {kl:.1f} nats, between the beta = 1 and beta = 4 models', and {units} active units.")
