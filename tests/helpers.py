@@ -1,6 +1,8 @@
 """Small things several test files share: an epoch recorder, a folder of scanned-looking images,
-waiting for a command started with subprocess.Popen, and a copy of the package's sources."""
+waiting for a command started with subprocess.Popen, a copy of the package's sources, and the code
+of a notebook's tagged cell run as the notebook would run it."""
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -8,7 +10,20 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from vae_tutorial._backend import keras
+from vae_tutorial._backend import keras, tf
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+
+
+def run_tagged_cell(notebook: str, tag: str) -> dict:
+    """The names that the one code cell tagged ``tag`` of ``notebooks/<notebook>`` defines, run with
+    what the notebooks' import cell provides (``keras``, ``tf``)."""
+    cells = json.loads((NOTEBOOKS / notebook).read_text(encoding="utf-8"))["cells"]
+    tagged = [c for c in cells if tag in c.get("metadata", {}).get("tags", [])]
+    assert len(tagged) == 1, f"{notebook} shows one cell tagged {tag}"
+    namespace = {"keras": keras, "tf": tf}
+    exec("".join(tagged[0]["source"]), namespace)
+    return namespace
 
 
 class EpochRecorder(keras.callbacks.Callback):

@@ -2,20 +2,17 @@
 the package's TextVAE computes with the cured recipe's architecture: the same loss terms on the same
 weights, batch and seeds, and the same weights after a training step with word dropout."""
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-from vae_tutorial._backend import tf
 from vae_tutorial.text.tokens import BOS_ID, EOS_ID, UNK_ID
 from vae_tutorial.text.vae import TextVAE
 
 # isort: split
 import keras
 
-NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "04_text_vae.ipynb"
+from tests.helpers import run_tagged_cell
+
 SIZES = {
     "latent_dim": 4,
     "embed_dim": 8,
@@ -29,11 +26,7 @@ VOCAB, LENGTH = 300, 12
 
 @pytest.fixture(scope="module")
 def notebook_vae():
-    cells = json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]
-    tagged = [c for c in cells if "text-vae-class" in c.get("metadata", {}).get("tags", [])]
-    assert len(tagged) == 1, "notebook 04 shows one cell tagged text-vae-class"
-    namespace = {"keras": keras, "tf": tf}  # what the notebook's setup cell imported
-    exec("".join(tagged[0]["source"]), namespace)
+    namespace = run_tagged_cell("04_text_vae.ipynb", "text-vae-class")
     assert (namespace["BOS"], namespace["UNK"]) == (BOS_ID, UNK_ID)
     return namespace["SentenceVAE"]
 

@@ -2,28 +2,20 @@
 package's ImageVAE computes: the same loss terms on the same weights, batch and noise seed, and the
 same weights after a training step."""
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-from vae_tutorial._backend import tf
 from vae_tutorial.images.vae import ImageVAE
 
 # isort: split
 import keras
 
-NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "03_image_vae.ipynb"
+from tests.helpers import run_tagged_cell
 
 
 @pytest.fixture(scope="module")
 def notebook_vae():
-    cells = json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]
-    tagged = [c for c in cells if "vae-class" in c.get("metadata", {}).get("tags", [])]
-    assert len(tagged) == 1, "notebook 03 shows one cell tagged vae-class"
-    namespace = {"keras": keras, "tf": tf}  # what the notebook's setup cell imported
-    exec("".join(tagged[0]["source"]), namespace)
+    namespace = run_tagged_cell("03_image_vae.ipynb", "vae-class")
     return namespace["VAE"]
 
 
