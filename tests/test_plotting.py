@@ -85,3 +85,18 @@ def test_latent_explorer_decodes_the_sliders_code_whenever_one_moves():
     assert caption.value == "decoded z = (1.50, -2.00)"
     assert image.value == plots.digit_png(decode(np.array([[1.5, -2.0]], np.float32))[0], 1)
     assert (z1.min, z1.max, z2.step) == (-3.0, 3.0, 0.5)
+
+
+def test_kl_bars_are_numbered_from_zero_like_the_traversals():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from vae_tutorial.theory.plots import plot_kl_per_dimension
+
+    kl = {"a": np.array([0.5, 0.0, 2.0]), "b": np.array([1.0, 3.0])}
+    axes = plot_kl_per_dimension(kl)
+    for ax, name in zip(axes, kl, strict=True):
+        bars = ax.patches
+        assert [bar.get_x() + bar.get_width() / 2 for bar in bars] == pytest.approx(list(range(len(kl[name]))))
+        assert [bar.get_height() for bar in bars] == pytest.approx(kl[name].tolist())
+        assert [int(t) for t in ax.get_xticks()] == list(range(len(kl[name])))

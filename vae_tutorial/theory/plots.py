@@ -125,8 +125,8 @@ def plot_kl_per_dimension(kl_by_model: Mapping[str, np.ndarray], axes=None, titl
         axes = axes[0]
     for ax, name in zip(axes, names, strict=True):
         kl = np.asarray(kl_by_model[name])
-        ax.bar(np.arange(1, len(kl) + 1), kl)
-        ax.set(title=f"{name}: KL per dimension", xlabel="latent dimension $j$", xticks=np.arange(1, len(kl) + 1))
+        ax.bar(np.arange(len(kl)), kl)  # numbered from 0, as z[:, j] and the traversals' z0, z1, ...
+        ax.set(title=f"{name}: KL per dimension", xlabel="latent dimension $j$", xticks=np.arange(len(kl)))
     axes[0].set_ylabel("mean KL (nats per example)")
     if title:
         axes[0].figure.suptitle(title)
