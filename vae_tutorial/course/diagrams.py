@@ -151,26 +151,49 @@ def image_vae():
 
 
 def text_vae():
-    """Notebook 04: the autoregressive text VAE with teacher forcing and word dropout."""
-    fig, ax = _canvas(12, 4.8)
-    ids = _box(ax, 1.05, 3.3, "tokens\nthe fire spread [EOS]", "data", width=2.0, height=0.9)
-    enc = _box(ax, 3.15, 3.3, "embedding,\nrecurrent encoder", "net", width=1.8, height=0.9)
-    mu = _box(ax, 5.0, 3.3, "μ, log σ²", "code", width=1.4)
-    eps = _box(ax, 7.0, 4.35, "ε ~ N(0, I)", "random", width=1.5, height=0.55)
-    z = _box(ax, 7.0, 3.3, "z = μ + σ ⊙ ε", "code", width=1.7)
-    kl = _box(ax, 5.0, 2.2, "KL(q ‖ N(0, I))", "loss", width=1.9, height=0.6)
-    shifted = _box(ax, 3.0, 1.0, "[BOS] the [UNK] spread\n(shifted right; word dropout)", "data", width=3.0, height=0.9)
+    """Notebook 04: the autoregressive text VAE trained with teacher forcing and word dropout (top),
+    and the same decoder writing free-running at generation, fed its own previous token (bottom)."""
+    fig, ax = _canvas(12, 6.6)
+    ids = _box(ax, 1.05, 5.1, "tokens\nthe fire spread [EOS]", "data", width=2.0, height=0.9)
+    enc = _box(ax, 3.15, 5.1, "embedding,\nrecurrent encoder", "net", width=1.8, height=0.9)
+    mu = _box(ax, 5.0, 5.1, "μ, log σ²", "code", width=1.4)
+    eps = _box(ax, 7.0, 6.15, "ε ~ N(0, I)", "random", width=1.5, height=0.55)
+    z = _box(ax, 7.0, 5.1, "z = μ + σ ⊙ ε", "code", width=1.7)
+    kl = _box(ax, 5.0, 4.0, "KL(q ‖ N(0, I))", "loss", width=1.9, height=0.6)
+    shifted = _box(ax, 3.0, 2.8, "[BOS] the [UNK] spread\n(shifted right; word dropout)", "data", width=3.0, height=0.9)
     dec = _box(
-        ax, 7.0, 1.0, "GRU or LSTM decoder\nz at every step\nand as its first state", "net", width=2.3, height=1.1
+        ax, 7.0, 2.8, "GRU or LSTM decoder\nz at every step\nand as its first state", "net", width=2.3, height=1.1
     )
-    out = _box(ax, 10.4, 1.0, "next-token logits\nthe fire spread [EOS]", "data", width=2.2, height=0.9)
-    rec = _box(ax, 10.4, 2.6, "token NLL\n(padding masked)", "loss", width=2.0, height=0.8)
+    out = _box(ax, 10.4, 2.8, "next-token logits\nthe fire spread [EOS]", "data", width=2.2, height=0.9)
+    rec = _box(ax, 10.4, 4.4, "token NLL\n(padding masked)", "loss", width=2.0, height=0.8)
     for a, b in ((ids, enc), (enc, mu), (mu, z), (eps, z), (z, dec), (shifted, dec), (dec, out), (out, rec), (mu, kl)):
         _arrow(ax, a, b)
     ax.text(
         0.2,
-        2.0,
-        "teacher forcing: the decoder reads\nthe true previous word, not its own",
+        3.75,
+        "training, teacher forcing: the decoder\nreads the true previous word, not its own",
+        fontsize=FONT - 1,
+        ha="left",
+        color="#555555",
+    )
+    ax.plot([0.1, 11.9], [1.85, 1.85], color="#999999", linewidth=0.8, linestyle=":")
+    code = _box(ax, 1.05, 0.75, "a code z\n(posterior or prior)", "code", width=2.0, height=0.8)
+    step = _box(ax, 4.6, 0.75, "decoder, one step:\nz and the previous token", "net", width=2.6, height=0.8)
+    pick = _box(ax, 8.2, 0.75, "choose a token\n(greedy, beam, top-p)", "random", width=2.4, height=0.8)
+    text = _box(ax, 10.9, 0.75, "the fire …\nuntil [EOS]", "data", width=1.7, height=0.8)
+    for a, b in ((code, step), (step, pick), (pick, text)):
+        _arrow(ax, a, b)
+    ax.annotate(
+        "",
+        (step["x"] + 0.5, step["y"] - 0.42),
+        (pick["x"] - 0.5, pick["y"] - 0.42),
+        arrowprops={"arrowstyle": "-|>", "color": "#333333", "connectionstyle": "arc3,rad=-0.35"},
+    )
+    ax.text(6.4, -0.3, "fed back: the token it chose", fontsize=FONT - 1, ha="center", color="#555555")
+    ax.text(
+        0.2,
+        1.45,
+        "generation, free-running: the decoder reads its own previous token",
         fontsize=FONT - 1,
         ha="left",
         color="#555555",
@@ -181,37 +204,50 @@ def text_vae():
 
 def conditional_vae():
     """Notebook 06: where the constraint enters a conditional VAE, and how a post is steered."""
-    fig, axes = plt.subplots(1, 2, figsize=(12, 4.2), gridspec_kw={"width_ratios": [1.35, 1]})
+    fig, axes = plt.subplots(1, 2, figsize=(13, 4.6), gridspec_kw={"width_ratios": [1.6, 1]})
     ax = axes[0]
-    ax.set_xlim(0, 7)
-    ax.set_ylim(0, 4.2)
+    ax.set_xlim(0, 9)
+    ax.set_ylim(0, 4.8)
     ax.set_axis_off()
-    ids = _box(ax, 0.8, 3.2, "window\n(tokens)", "data", width=1.3, height=0.8)
-    cond = _box(ax, 0.95, 1.0, "constraint c\n(mean word vector)", "code", width=1.75, height=0.8)
-    enc = _box(ax, 2.9, 3.2, "encoder\n[summary, c]", "net", width=1.6, height=0.8)
-    z = _box(ax, 4.7, 3.2, "z", "code", width=0.8)
-    dec = _box(ax, 4.7, 1.0, "decoder\n[z, c] at every step", "net", width=2.0, height=0.8)
-    out = _box(ax, 6.4, 2.1, "window\nagain", "data", width=1.1, height=0.8)
-    for a, b in ((ids, enc), (cond, enc), (enc, z), (z, dec), (cond, dec), (dec, out)):
+    ids = _box(ax, 0.8, 3.5, "window\n(tokens)", "data", width=1.3, height=0.8)
+    cond = _box(
+        ax,
+        1.05,
+        1.0,
+        "constraint c\n(training: the window's\nmean word vector;\ngeneration: a topic's)",
+        "code",
+        width=1.85,
+        height=1.3,
+    )
+    enc = _box(ax, 2.9, 3.5, "encoder\n[summary, c]", "net", width=1.6, height=0.8)
+    mu = _box(ax, 4.75, 3.5, "μ, log σ²", "code", width=1.3)
+    eps = _box(ax, 6.5, 4.35, "ε ~ N(0, I)", "random", width=1.4, height=0.5)
+    z = _box(ax, 6.5, 3.5, "z = μ + σ ⊙ ε", "code", width=1.6)
+    kl = _box(ax, 4.75, 2.35, "KL(q(z | x, c) ‖ N(0, I))", "loss", width=2.4, height=0.55)
+    dec = _box(ax, 6.5, 1.0, "decoder\n[z, c] at every step", "net", width=2.0, height=0.8)
+    out = _box(ax, 8.4, 2.2, "window\nagain", "data", width=1.1, height=0.8)
+    for a, b in ((ids, enc), (cond, enc), (enc, mu), (mu, z), (eps, z), (mu, kl), (z, dec), (cond, dec), (dec, out)):
         _arrow(ax, a, b)
+    _arrow(ax, ids, cond, offset=-0.15)
+    ax.text(0.12, 2.3, "its words'\nvectors", fontsize=FONT - 1, ha="left", color="#555555")
     ax.set_title(
         "Conditional VAE: c enters the encoder and the decoder;\nto generate, c = a topic's vector", fontsize=FONT + 1
     )
     ax = axes[1]
     ax.set_xlim(0, 5)
-    ax.set_ylim(0, 4.2)
+    ax.set_ylim(0, 4.6)
     ax.set_axis_off()
-    post = _box(ax, 0.9, 3.3, "your post's\nwindow", "data", width=1.5, height=0.8)
-    code = _box(ax, 0.9, 1.6, "its code z", "code", width=1.4)
-    topic = _box(ax, 4.1, 3.3, "topic code\n(mean code of\nsentences on it)", "code", width=1.7, height=1.0)
-    moved = _box(ax, 2.75, 1.6, "z + s (t − z)", "code", width=1.4)
-    dec = _box(ax, 4.1, 0.6, "decoder", "net", width=1.3)
+    post = _box(ax, 0.9, 3.5, "your post's\nwindow", "data", width=1.5, height=0.8)
+    code = _box(ax, 0.9, 1.8, "its code z", "code", width=1.4)
+    topic = _box(ax, 4.1, 3.5, "topic code\n(mean code of\nsentences on it)", "code", width=1.7, height=1.0)
+    moved = _box(ax, 2.75, 1.8, "z + s (t − z)", "code", width=1.4)
+    dec = _box(ax, 4.1, 0.8, "decoder", "net", width=1.3)
     for a, b in ((post, code), (code, moved), (topic, moved), (moved, dec)):
         _arrow(ax, a, b)
-    ax.text(0.98, 2.45, "encoder", fontsize=FONT - 1, ha="left", color="#555555")
+    ax.text(0.98, 2.65, "encoder", fontsize=FONT - 1, ha="left", color="#555555")
     ax.set_title("Steering a post: move its code a share s\ntoward the topic's code t", fontsize=FONT + 1)
     fig.tight_layout(rect=(0, 0.07, 1, 1))
-    _legend(fig, ["data", "net", "code"])
+    _legend(fig, ["data", "net", "random", "code", "loss"])
     return fig
 
 
