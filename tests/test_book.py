@@ -54,8 +54,9 @@ def test_the_landing_page_links_every_notebook_and_each_page_links_home_and_the_
         links = _links(_page(site, this.stem + ".html"))
         assert "index.html" in links and after.stem + ".html" in links and "glossary.html" in links, this.name
     text = re.sub(r"<[^>]+>", "", _page(site, "index.html"))
-    for needed in ("make run", "make test", "Teaching with this series"):  # from the README
-        assert needed in text
+    for needed in ("What you will learn", "The path", "Where to run them", "make lab", "A VAE for sentences"):
+        assert needed in text  # written for learners; the table of notebooks comes from the README
+    assert text.index("What you will learn") < text.index("make lab")  # the lesson first, setting up after
 
 
 def test_each_page_shows_its_notebooks_figures_and_outputs(site):
@@ -68,6 +69,7 @@ def test_each_page_shows_its_notebooks_figures_and_outputs(site):
         assert all((site / src).is_file() for src in images), path.name
         setup = next(c for c in nb["cells"] if c["cell_type"] == "code")
         assert "".join(setup["outputs"][0]["text"]).strip() in html  # the committed output, not a new run
+        assert html.count("tag_hide-input") == 1, path.name  # the setup cell, folded away
 
 
 def test_formulas_are_typeset_by_a_local_mathjax_and_nothing_loads_from_the_network(site):

@@ -51,7 +51,7 @@ def test_first_code_cell_is_the_setup_cell_written_from_pyproject(notebook):
     _, nb = notebook
     setup = _code_cells(nb)[0]
     assert _src(setup) == series.setup_cell_source(), "run: python -m vae_tutorial.course.series setup-cells"
-    assert _tags(setup) == [series.SETUP_TAG]
+    assert _tags(setup) == series.SETUP_TAGS  # "hide-input": folded away on the website
     text = "".join("".join(o.get("text", "")) for o in setup["outputs"])
     assert text.startswith("vae-tutorial ") and " | TensorFlow " in text, "the committed run shows its versions"
 

@@ -107,9 +107,14 @@ def test_setup_cells_are_inserted_before_the_first_code_cell_then_rewritten_only
     assert series.write_setup_cells(tmp_path) == [tmp_path / "01_t.ipynb"]
     cells = nbformat.read(tmp_path / "01_t.ipynb", 4).cells
     assert [c.cell_type for c in cells] == ["markdown", "code", "code", "code"]
-    assert cells[1].source == series.setup_cell_source() and cells[1].metadata.tags == ["setup"]
+    assert cells[1].source == series.setup_cell_source() and cells[1].metadata.tags == ["setup", "hide-input"]
     assert cells[2].source == "x = 1"
     assert series.write_setup_cells(tmp_path) == []  # up to date: the file is not touched
+    stale = nbformat.read(tmp_path / "01_t.ipynb", 4)
+    stale.cells[1].metadata.tags = ["setup"]  # a setup cell from before the website folded it away
+    nbformat.write(stale, tmp_path / "01_t.ipynb")
+    assert series.write_setup_cells(tmp_path) == [tmp_path / "01_t.ipynb"]
+    assert nbformat.read(tmp_path / "01_t.ipynb", 4).cells[1].metadata.tags == ["setup", "hide-input"]
     pyproject = tmp_path / "pyproject.toml"
     pyproject.write_text('[project]\nname = "x"\n[project.urls]\nRepository = "https://example.org/r"\n')
     assert series.write_setup_cells(tmp_path, pyproject) == [tmp_path / "01_t.ipynb"]

@@ -33,6 +33,7 @@ from vae_tutorial.config import FAST_ENV, output_dir
 KERNEL = "python3"  # the kernel every Jupyter has; from the venv, Jupyter starts it with the venv's Python
 STUB = "# your code here\n"
 SETUP_TAG = "setup"
+SETUP_TAGS = [SETUP_TAG, "hide-input"]  # hide-input: the website folds the setup code away (myst-nb)
 CHECK = re.compile(r"\s*(text_)?exercises\.check_")  # the checker call a student copy keeps
 PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"
 
@@ -85,12 +86,12 @@ def write_setup_cells(folder: Path, pyproject: Path = PYPROJECT) -> list[Path]:
         nb = nbformat.read(path, as_version=4)
         cells = [c for c in nb.cells if c.cell_type == "code"]
         first = cells[0] if cells and SETUP_TAG in cells[0].metadata.get("tags", []) else None
-        if first is not None and first.source == source:
+        if first is not None and first.source == source and first.metadata.get("tags") == SETUP_TAGS:
             continue
         if first is None:
-            first = nbformat.v4.new_code_cell(source, metadata={"tags": [SETUP_TAG]})
+            first = nbformat.v4.new_code_cell(source)
             nb.cells.insert(nb.cells.index(cells[0]) if cells else len(nb.cells), first)
-        first.source = source
+        first.source, first.metadata["tags"] = source, list(SETUP_TAGS)
         nbformat.write(nb, path)
         changed.append(path)
     return changed
