@@ -494,3 +494,70 @@ def test_check_beta_measurement_wants_the_kl_between_the_rows_and_the_model_it_m
 def test_check_noise_measurement_accepts_any_honest_result_and_names_each_mistake(answer, hint, capsys):
     ok = exercises.check_noise_measurement(answer, 0.049)
     assert hint in capsys.readouterr().out and ok == hint.startswith("✅")
+
+
+@pytest.fixture(scope="module")
+def cell_pair(tmp_path_factory):
+    """Two tiny scratch blog models on the same 12 posts, GRU and LSTM, and one on 10 posts."""
+    import warnings
+
+    from vae_tutorial.errors import DataWarning
+    from vae_tutorial.text.kinds import BLOG_VAE
+    from vae_tutorial.text.posts import load_blog_folder, write_sample_blog_folder
+
+    root = tmp_path_factory.mktemp("cells")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        posts = load_blog_folder(write_sample_blog_folder(root / "posts"))[:12]
+    small = {"init": "scratch", "epochs": 1, "seed": 0, "verbose": 0, "max_length": 20, "vocab_size": 300}
+    small |= {"encoder_units": 8, "decoder_units": 16, "latent_dim": 4, "val_fraction": 0.25}
+    gru = BLOG_VAE.train_into(root / "gru", posts, cell="gru", **small)
+    lstm = BLOG_VAE.train_into(root / "lstm", posts, **small)
+    fewer = BLOG_VAE.train_into(root / "fewer", posts[:10], cell="gru", **small)
+    return gru, lstm, fewer
+
+
+def test_check_cell_comparison_accepts_the_learners_own_two_models(cell_pair, capsys):
+    gru, lstm, _ = cell_pair
+    figures = {"gru": gru.metrics["neg_elbo"], "lstm": lstm.metrics["neg_elbo"]}
+    better = min(figures, key=figures.get)
+    assert text_exercises.check_cell_comparison({**figures, "better": better}, gru, lstm)
+    assert capsys.readouterr().out.startswith(f"✅ Correct: GRU {figures['gru']:.1f} against LSTM")
+    worse = "lstm" if better == "gru" else "gru"
+    assert not text_exercises.check_cell_comparison({**figures, "better": worse}, gru, lstm)
+    assert f"the lower held-out negative ELBO is {better}'s" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "change, hint",
+    [
+        ({"gru": 1.0}, "the gru model's held-out negative ELBO is"),
+        ({"lstm": -0.2}, "the lstm model's held-out negative ELBO is"),
+        ({"gru": "x"}, "give the held-out negative ELBO in nats, a number"),
+        ({"drop": "better"}, 'answer must be a dict {"gru": ..., "lstm": ..., "better": "gru" or "lstm"}'),
+    ],
+)
+def test_check_cell_comparison_names_each_wrong_figure(cell_pair, change, hint, capsys):
+    gru, lstm, _ = cell_pair
+    answer = {"gru": gru.metrics["neg_elbo"], "lstm": lstm.metrics["neg_elbo"], "better": "gru"}
+    for key, value in change.items():
+        if key == "drop":
+            del answer[value]
+        elif isinstance(value, str):
+            answer[key] = value
+        else:
+            answer[key] += value
+    assert not text_exercises.check_cell_comparison(answer, gru, lstm)
+    out = capsys.readouterr().out
+    assert out.startswith("❌") and hint in out, out
+
+
+def test_check_cell_comparison_wants_two_models_trained_alike(cell_pair, capsys):
+    gru, lstm, fewer = cell_pair
+    answer = {"gru": fewer.metrics["neg_elbo"], "lstm": lstm.metrics["neg_elbo"], "better": "gru"}
+    assert not text_exercises.check_cell_comparison(answer, fewer, lstm)
+    assert "the two models did not train alike" in capsys.readouterr().out
+    assert not text_exercises.check_cell_comparison(answer, lstm, gru)  # swapped
+    assert 'train gru with cell="gru"' in capsys.readouterr().out
+    assert not text_exercises.check_cell_comparison(answer, "gru", lstm)
+    assert "pass the two trained models" in capsys.readouterr().out

@@ -192,3 +192,48 @@ def check_hit_rate(fn: Callable) -> bool:
         f"expected 0.8, got {got:.3f}. For each text, take the topic of largest cosine "
         "(dot product of unit vectors) and compare its name with the requested one.",
     )
+
+
+def check_cell_comparison(answer, gru, lstm) -> bool:
+    """answer: {"gru": held-out negative ELBO of ``gru``, "lstm": that of ``lstm``, "better": "gru" or
+    "lstm"}; gru, lstm: two models that ``BLOG_VAE.train_into(..., init="scratch")`` trained on the
+    same posts and split, one with ``cell="gru"`` and one with the default LSTM. The checker reads
+    the learner's own two models (their ``metrics.json`` figures, nats per window) and accepts the
+    answer if the figures are theirs (within 0.05 nats) and "better" names the lower one."""
+    if not isinstance(answer, dict) or not {"gru", "lstm", "better"} <= answer.keys():
+        return _report(False, 'answer must be a dict {"gru": ..., "lstm": ..., "better": "gru" or "lstm"}.')
+    try:
+        cells = {name: model.config["recipe"]["cell"] for name, model in (("gru", gru), ("lstm", lstm))}
+        data = [
+            (m.config["training"]["init"], m.config["data"]["posts"], m.config["data"]["val_chunks"])
+            for m in (gru, lstm)
+        ]
+        measured = {name: float(model.metrics["neg_elbo"]) for name, model in (("gru", gru), ("lstm", lstm))}
+    except (AttributeError, KeyError, TypeError):
+        return _report(False, "pass the two trained models (what BLOG_VAE.train_into returned) as gru and lstm.")
+    if cells != {"gru": "gru", "lstm": "lstm"}:
+        return _report(False, f'the models\' cells are {cells}: train gru with cell="gru", and pass scratch as lstm.')
+    if data[0] != data[1] or data[0][0] != "scratch":
+        return _report(
+            False,
+            "the two models did not train alike (init, posts, validation windows: "
+            f'{data[0]} against {data[1]}): use init="scratch" and the same posts and val_fraction.',
+        )
+    for name in ("gru", "lstm"):
+        value = answer[name]
+        if isinstance(value, bool) or not isinstance(value, int | float | np.floating) or not np.isfinite(value):
+            return _report(False, f"{name} is {value!r}: give the held-out negative ELBO in nats, a number.")
+        if abs(value - measured[name]) > 0.05:
+            return _report(
+                False,
+                f"the {name} model's held-out negative ELBO is {measured[name]:.2f} nats per window, not {value:.2f}: "
+                'read it from the model, model.metrics["neg_elbo"].',
+            )
+    better = min(measured, key=measured.get)
+    if answer["better"] != better:
+        return _report(False, f'"better" is {answer["better"]!r}: the lower held-out negative ELBO is {better}\'s.')
+    return _report(
+        True,
+        f"GRU {measured['gru']:.1f} against LSTM {measured['lstm']:.1f} nats per window: the {better.upper()} "
+        "describes the held-out posts better here.",
+    )
