@@ -1,10 +1,17 @@
 """Each checker accepts a right answer and names the mistake in each typical wrong one."""
 
+import warnings
+
 import numpy as np
 import pytest
 
 from vae_tutorial.course import exercises
 from vae_tutorial.course import text_exercises
+from vae_tutorial.errors import DataWarning
+from vae_tutorial.images.kinds import IMAGE_VAE
+from vae_tutorial.text.kinds import BLOG_VAE
+from vae_tutorial.text.posts import load_blog_folder, write_sample_blog_folder
+from vae_tutorial.theory import estimates
 from vae_tutorial.theory import gaussian
 from vae_tutorial._backend import tf
 from vae_tutorial.theory.gaussian import kl_diag_to_standard
@@ -424,9 +431,6 @@ def test_check_hit_rate_accepts_the_right_answer_and_names_each_mistake(capsys):
 def beta_two(digits):
     """(model, held-out digits, its KL, its active units): a 16-D beta = 2 VAE, measured here apart
     from the checker, and the beta rows placed one nat either side of its KL."""
-    from vae_tutorial.images.kinds import IMAGE_VAE
-    from vae_tutorial.theory import estimates
-
     x_train, x_val = digits
     model, _ = IMAGE_VAE.train((x_train, x_val), latent_dim=16, beta=2.0, epochs=2, seed=0, verbose=0)
     kl = estimates.negative_elbo(model, x_val, n_samples=10)["kl"]
@@ -499,12 +503,6 @@ def test_check_noise_measurement_accepts_any_honest_result_and_names_each_mistak
 @pytest.fixture(scope="module")
 def cell_pair(tmp_path_factory):
     """Two tiny scratch blog models on the same 12 posts, GRU and LSTM, and one on 10 posts."""
-    import warnings
-
-    from vae_tutorial.errors import DataWarning
-    from vae_tutorial.text.kinds import BLOG_VAE
-    from vae_tutorial.text.posts import load_blog_folder, write_sample_blog_folder
-
     root = tmp_path_factory.mktemp("cells")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataWarning)

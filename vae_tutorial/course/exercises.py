@@ -22,6 +22,11 @@ def _report(ok: bool, message: str) -> bool:
     return ok
 
 
+def _is_number(value) -> bool:
+    """A real number as a learner would give one (int, float, NumPy float), not a bool; may be nan."""
+    return not isinstance(value, bool) and isinstance(value, int | float | np.floating)
+
+
 def _call(fn: Callable, *args):
     try:
         return np.asarray(fn(*args), dtype=np.float64), None
@@ -135,7 +140,7 @@ def check_noise_measurement(mse_without_noise, mse_with_noise) -> bool:
     Sampling layer), trained as the notebook trains it; mse_with_noise: the notebook's own final
     MSE. Any honest result passes: a positive number below the noisy model's (the decoder of a
     noiseless code is never handed a code that is off)."""
-    if isinstance(mse_without_noise, bool) or not isinstance(mse_without_noise, int | float | np.floating):
+    if not _is_number(mse_without_noise):
         return _report(
             False, f"give the final MSE as a number, got {mse_without_noise!r} (history.history['loss'][-1])."
         )
@@ -266,7 +271,7 @@ def check_beta_measurement(answer, rows, model, x) -> bool:
             f"(got {type(model).__name__} with beta={beta!r}, latent_dim={latent_dim!r}).",
         )
     kl, units = answer["kl"], answer["active_units"]
-    if isinstance(kl, bool) or not isinstance(kl, int | float | np.floating) or not np.isfinite(kl):
+    if not _is_number(kl) or not np.isfinite(kl):
         return _report(False, f"kl is {kl!r}: give the held-out KL in nats, a number.")
     if isinstance(units, bool) or not isinstance(units, int | np.integer):
         return _report(False, f"active_units is {units!r}: give a whole number (estimates.active_units).")

@@ -251,13 +251,12 @@ def _decoding(args) -> Decoding:
 
 def _variations(args, settings) -> int:
     text = args.text if args.file is None else read_post(Path(args.file))
+    where = "text" if args.file is None else args.file
     if not tokenize(clean_text(text)):  # before the model loads
-        raise DataError(
-            "text" if args.file is None else args.file, "has no words", "Pass a sentence or a post with words in it."
-        )
+        raise DataError(where, "has no words", "Pass a sentence or a post with words in it.")
     if args.topic is not None:
         topic_words(args.topic)  # no keywords: an error before the model loads
-    warning = language_warning(text, "text" if args.file is None else args.file)
+    warning = language_warning(text, where)
     if warning:  # said once, before the model loads; the model's own DataWarning is then not repeated
         print(f"vae-tutorial: warning: {warning}", file=sys.stderr)
     decoding = _decoding(args)
