@@ -115,7 +115,7 @@ def test_train_text_refuses_to_overwrite_a_finished_model(trained, capsys):
     assert (root / "model" / "model.keras").stat().st_mtime_ns == before
 
 
-def test_ctrl_c_stops_train_text_and_the_same_command_resumes(tmp_path):
+def test_ctrl_c_stops_train_text_and_the_same_command_resumes(tmp_path, capsys):
     blog = _small_blog(tmp_path / "blog", n=6)
     args = ("train-text", "--folder", blog, "--out", tmp_path / "m", "--epochs", 6, "--quiet", "--init", "scratch")
     args += ("--latent-dim", 4)
@@ -132,6 +132,11 @@ def test_ctrl_c_stops_train_text_and_the_same_command_resumes(tmp_path):
     assert stopped.stderr.strip().splitlines()[-1] == "vae-tutorial: interrupted; rerun the same command to resume."
     done = max(int(p.name.removeprefix("epoch-")) for p in (tmp_path / "m" / "backup").glob("epoch-*"))
     assert not (tmp_path / "m" / "model.keras").exists()
+    # other settings are refused before anything is announced (it once said "Resuming" first)
+    assert cli.main([*map(str, args[:-1]), "3"]) == 2  # --latent-dim 3
+    out, err = capsys.readouterr()
+    assert out.startswith("Read 6 posts") and "Resuming" not in out and "Training" not in out
+    assert "interrupted run with other settings (latent_dim 4 -> 3)" in err
 
     resumed = finish(_start(*args, cwd=tmp_path))
     assert resumed.returncode == 0, resumed.stderr

@@ -18,6 +18,7 @@ import pytest
 from vae_tutorial import cli
 from vae_tutorial._backend import keras
 from vae_tutorial.errors import DataError
+from vae_tutorial.files import sha256
 from vae_tutorial.images.kinds import IMAGE_VAE
 from vae_tutorial.training import lock
 from vae_tutorial.training import checkpoint
@@ -112,6 +113,29 @@ def test_a_full_disk_stops_the_run_in_one_line_and_the_rerun_resumes(tmp_path):
     assert list(_history(out)["epoch"]) == [0, 1, 2] and _debris(out) == []
 
 
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 200 KB disk (a tmpfs): room for the lock and the plan, not for a checkpoint. Needs root."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=200k", "tmpfs", str(disk)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small disk here ({mounted.stderr.decode().strip() or 'mount failed'})")
+    yield disk
+    subprocess.run(["umount", str(disk)], check=True)
+
+
+def test_a_really_full_disk_is_one_line_and_exit_2_never_a_crash(tmp_path, small_disk):
+    scans, out = write_scans(tmp_path / "scans"), small_disk / "model"
+    full = finish(_start(_args(scans, out)))
+    assert full.returncode == 2, full.stderr  # before: h5py's finalizer tracebacks, then a segfault (139)
+    error = full.stderr.strip().splitlines()[-1]
+    assert error.startswith(f"vae-tutorial: error: {out / 'backup'}: could not write the backup of epoch 1 ")
+    assert "(No space left on device: 0." in error and "MB needed). Free some disk space" in error
+    assert "Traceback" not in full.stderr and "Exception ignored" not in full.stderr
+    assert sorted(p.name for p in (out / "backup").iterdir()) == ["plan.json"]  # nothing half-written
+
+
 def test_a_second_run_on_the_same_folder_is_refused_naming_the_first(tmp_path, capsys):
     scans, out = write_scans(tmp_path / "scans"), tmp_path / "model"
     first = _start(_args(scans, out), ("pause", "-", 1))
@@ -172,11 +196,15 @@ def test_force_resumes_its_own_interrupted_run_and_restarts_one_with_other_setti
     recorder = EpochRecorder()
     IMAGE_VAE.train_into(out, (x, x_test), callbacks=[recorder], **small)  # the same command, --force included
     assert recorder.epochs == [1]  # resumed after epoch 1
+    finished = sha256(out / "model.keras")
     with pytest.raises(KeyboardInterrupt):
         IMAGE_VAE.train_into(out, (x, x_test), callbacks=[InterruptAfterEpoch(1)], **small)  # over the finished model
+    assert sha256(out / "model.keras") == finished  # the interrupted --force run took nothing away
+    assert IMAGE_VAE.load(out).config["recipe"]["latent_dim"] == 2
     recorder = EpochRecorder()
     IMAGE_VAE.train_into(out, (x, x_test), callbacks=[recorder], **{**small, "latent_dim": 3})
     assert recorder.epochs == [0, 1]  # other settings: force starts over
+    assert IMAGE_VAE.load(out).config["recipe"]["latent_dim"] == 3 and not (out / "backup").exists()
 
 
 def test_a_damaged_newest_checkpoint_falls_back_to_the_previous_one(tmp_path, capsys):

@@ -170,7 +170,11 @@ INPUTS = {
         t, c, _edit_json("vectorizer.json", lambda d: {**d, "vocabulary": [*d["vocabulary"][:4], 7]})
     ),
     "vectorizer dir": lambda t, c: _model_copy(t, c, lambda f: _replace_with_folder(f / "vectorizer.json")),
+    "long post": lambda t, c: _write(t, {"long.txt": "The fire spread. " * 1_700}),
+    "dup topics": lambda t, c: _write(t, {"t.json": '{"fire": "fire, smoke", "fire": "rain"}'}),
+    "many topics": lambda t, c: _write(t, {"t.json": json.dumps({f"t{i}": "fire" for i in range(51)})}),
 }
+LONG = "x" * 300  # a name longer than any file system allows (255 bytes)
 
 # The broken model directories ({tmp}/m), for `variations --model` and load_blog_vae: the message names
 # the directory or a file of it.
@@ -327,6 +331,29 @@ CLI_CASES = [
     ("variations --model missing", "", "variations --model {tmp}/none --text hi", "{tmp}/none"),
     ("variations --model a file", "file", "variations --model {tmp}/file.txt --text hi", "{tmp}/file.txt"),
     ("variations --model empty", "empty dir", "variations --model {tmp}/empty --text hi", "{tmp}/empty"),
+    # a path the OS refuses: one line naming the flag or the path, shortened, and why
+    ("train-text --out name too long", "blog", TB.replace("{tmp}/out", "{tmp}/" + LONG), "(File name too long)"),
+    ("train-text --folder name too long", "", T + " --folder {tmp}/" + LONG, "--folder: '"),
+    ("train-text --csv name too long", "", TC + " {tmp}/" + LONG + ".csv", "(File name too long)"),
+    ("train-images --out name too long", "", "train-images --out {tmp}/" + LONG, "--out: '"),
+    ("train-images --folder name too long", "", IM + " --folder {tmp}/" + LONG, "(File name too long)"),
+    (
+        "variations --model name too long",
+        "",
+        "variations --model {tmp}/" + LONG + " --text hi",
+        "xxx: cannot be opened (File name too long)",
+    ),
+    ("variations --file name too long", "", "variations --model {model} --file {tmp}/" + LONG, "File name too long"),
+    # what was once accepted in silence
+    ("train-text --text-column of numbers", "posts.csv", TC + " {tmp}/posts.csv --text-column post_id", "numbers"),
+    ("train-text --pattern with --csv", "posts.csv", TC + " {tmp}/posts.csv --pattern '*.md'", "--pattern: applies"),
+    ("train-text --delimiter absent from the header", "posts.csv", TC + " {tmp}/posts.csv --delimiter ';'", "no ';'"),
+    ("train-text --topics with a key twice", "blog+dup topics", TB + " --topics {tmp}/t.json", "'fire' twice"),
+    ("train-text --topics with 51 topics", "blog+many topics", TB + " --topics {tmp}/t.json", "at most 50"),
+    ("variations --strength without a topic", "", V + " --strength 0.5", "--strength: says how far toward a topic"),
+    ("variations --text emoji only", "", "variations --model {model} --text '\U0001f600 \U0001f389'", "no words"),
+    ("variations --text over 5,000 words", "", "variations --model {model} --text '" + "fire " * 5_001 + "'", "5,001"),
+    ("variations --file over 5,000 words", "long post", "variations --model {model} --file {tmp}/long.txt", "5,100"),
     *((f"variations --model: {name}", name, "variations --model {tmp}/m --text hi", "{tmp}/m") for name in MODEL_DIRS),
 ]
 
@@ -337,6 +364,26 @@ def _params(cases, kind):
 
 # (id, inputs, call(tmp, ctx), where, also named in the message)
 API_CASES = [
+    # the wrong type where a path or a name belongs
+    ("load_blog_folder(None)", "", lambda t, c: load_blog_folder(None), "path", "got NoneType"),
+    ("load_blog_folder(123)", "", lambda t, c: load_blog_folder(123), "path", "got int"),
+    ("load_blog_folder(bytes)", "", lambda t, c: load_blog_folder(b"blog"), "path", "got bytes"),
+    ("load_blog_folder encoding=5", "blog", lambda t, c: load_blog_folder(t / "blog", encoding=5), "encoding", "5"),
+    ("load_blog_csv(None)", "", lambda t, c: load_blog_csv(None), "path", "got NoneType"),
+    ("load_image_folder(None)", "", lambda t, c: load_image_folder(None), "path", "got NoneType"),
+    ("load_image_folder(['x'])", "", lambda t, c: load_image_folder(["x"]), "path", "got list"),
+    ("BLOG_VAE.load(None)", "", lambda t, c: BLOG_VAE.load(None), "path", "NoneType"),
+    ("BLOG_VAE.load(123)", "", lambda t, c: BLOG_VAE.load(123), "path", "int"),
+    ("BLOG_VAE.load(bytes)", "", lambda t, c: BLOG_VAE.load(b"m"), "path", "bytes"),
+    ("variations of emoji only", "", lambda t, c: c.blog.variations("\U0001f600 \U0001f389"), "text", "no words"),
+    ("variations of 5,001 words", "", lambda t, c: c.blog.variations("fire " * 5_001), "text", "at most 5,000"),
+    (
+        "load_blog_csv text_column of numbers",
+        "posts.csv",
+        lambda t, c: load_blog_csv(t / "posts.csv", text_column="post_id"),
+        "{tmp}/posts.csv",
+        "text_column='content' (the column with the most text)",
+    ),
     # posts: the folder and its pattern
     ("load_blog_folder pattern=''", "blog", lambda t, c: load_blog_folder(t / "blog", pattern=""), "pattern", ""),
     ("load_blog_folder pattern=None", "blog", lambda t, c: load_blog_folder(t / "blog", pattern=None), "pattern", ""),

@@ -3,11 +3,13 @@ one-line DataError for a directory of an older format, of the other kind, or at 
 The directories here are written by hand (no training): ``read`` checks the files and config.json."""
 
 import json
+from pathlib import Path
 
 import pytest
 
 from vae_tutorial import __version__
 from vae_tutorial.errors import DataError
+from vae_tutorial.files import write_atomically
 from vae_tutorial.images.kinds import IMAGE_VAE
 from vae_tutorial.text.kinds import BLOG_VAE
 from vae_tutorial.training import directory, run
@@ -130,11 +132,54 @@ def test_training_refuses_a_file_a_path_under_a_file_a_finished_model_and_a_fore
     assert taken.read_text() == "keep me" and (foreign / "notes.txt").exists()
 
 
-def test_training_with_force_clears_a_finished_model_of_its_kind_and_keeps_other_files(tmp_path):
-    finished = _directory(tmp_path / "finished", "images", _config("images"))
-    (finished / "logs").mkdir()
-    (finished / "notes.txt").write_text("mine")
-    inside, backup = _enter(finished, force=True)
-    # while training: the lock, the new run's plan, the user's file; afterwards no lock
-    assert inside == ["backup", "notes.txt", "training.lock"] and (backup / "plan.json").is_file()
-    assert sorted(p.name for p in finished.iterdir()) == ["backup", "notes.txt"]
+def test_training_with_force_keeps_a_finished_model_readable_until_the_new_one_replaces_it(tmp_path):
+    old = _directory(tmp_path / "m", "text", _config("text"))
+    (old / "topics.json").write_text("{}")  # a file the new model will not have
+    (old / "logs").mkdir()
+    (old / "notes.txt").write_text("mine")
+    inside, backup = _enter(old, force=True)
+    # while training: the old model whole (its TensorBoard logs go), the new run's backup and the lock
+    kept = [*directory.files(BLOG_VAE), "notes.txt", "topics.json"]
+    assert inside == sorted(["backup", *kept, "training.lock"])
+    assert (backup / "plan.json").is_file()
+    assert directory.read(old, BLOG_VAE)[0]["kind"] == "text"  # still loads: an interrupted run loses nothing
+    with pytest.raises(
+        DataError, match=r"holds a finished model and an interrupted run .*Rerun with force=True \(--force\)"
+    ):
+        directory.check(old, force=False)
+
+    def write(folder):  # the new model: a tokenizer folder instead of vectorizer.json, no topics
+        (folder / "tokenizer").mkdir()
+        (folder / "tokenizer" / "tokenizer.json").write_text("new")
+        for name in ("config.json", "metrics.json", "model.keras"):
+            (folder / name).write_text(json.dumps(_config("text")) if name == "config.json" else "new")
+
+    directory.finish(old, BLOG_VAE, write, [{"epoch": 0, "loss": 1.0}])
+    assert sorted(p.name for p in old.iterdir()) == sorted(["tokenizer", *directory.COMMON_FILES, "notes.txt"])
+    assert (old / "model.keras").read_text() == "new" and "vectorizer.json" not in directory.files(BLOG_VAE, old)
+
+
+def test_finish_replaces_a_folder_of_the_old_model_and_never_shows_a_mix(tmp_path, monkeypatch):
+    out = tmp_path / "m"
+    out.mkdir()
+    (out / "model.keras").write_text("old")
+    (out / "tokenizer").mkdir()
+    (out / "tokenizer" / "old.json").write_text("old")
+    seen = []
+    replace = Path.replace
+
+    def watching(self, target):  # at each move: is the folder taken for a finished model?
+        seen.append((Path(target).name, (out / "model.keras").exists()))
+        return replace(self, target)
+
+    monkeypatch.setattr(Path, "replace", watching)
+
+    def write(folder):
+        (folder / "tokenizer").mkdir()
+        (folder / "tokenizer" / "new.json").write_text("new")
+        (folder / "model.keras").write_text("new")
+
+    assert write_atomically(out, write) == {"tokenizer", "model.keras"}
+    assert seen == [("tokenizer", False), ("model.keras", False)]  # the old model.keras went first
+    assert sorted(p.name for p in (out / "tokenizer").iterdir()) == ["new.json"]
+    assert (out / "model.keras").read_text() == "new"

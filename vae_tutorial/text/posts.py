@@ -16,6 +16,7 @@ import codecs
 import csv
 import dataclasses
 import re
+import unicodedata
 import warnings
 from collections import Counter
 from collections.abc import Iterable
@@ -24,6 +25,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from charset_normalizer import from_bytes
 
 from vae_tutorial.errors import DataError, DataWarning
+from vae_tutorial.files import as_path, path_error, probe
 from vae_tutorial.text.corpus import lee_articles, sample_blog_articles
 
 BINARY_PROBE = 8192  # bytes: a NUL byte among the first ones marks a binary file
@@ -35,7 +37,9 @@ _KINDS = {
     "empty": ("empty post", ""),
     "binary": ("binary file", ' (a NUL byte in the first 8 KB; if they are UTF-16 text, pass encoding="utf-16")'),
     "duplicate": ("duplicate post", " (same text as an earlier post). Pass drop_duplicates=False to keep them"),
+    "outside": ("file outside the folder", " (symbolic links that lead out of it are not read)"),
 }
+_LABELS = {"outside": "outside the folder"}  # how a summary names a kind, where its key does not say it
 
 
 @dataclasses.dataclass(frozen=True)
@@ -95,12 +99,15 @@ def _kinds(skipped: list[tuple[str, str]]) -> dict[str, list[str]]:
 
 
 def _describe(skipped: list[tuple[str, str]]) -> str:
-    parts = [f"{len(names)} {kind} ({_names(names)})" for kind, names in _kinds(skipped).items()]
+    parts = [f"{len(names)} {_LABELS.get(kind, kind)} ({_names(names)})" for kind, names in _kinds(skipped).items()]
     return f"{len(skipped)}: " + ", ".join(parts)
 
 
 def _codec(encoding: str, errors: str) -> str:
     """The codec's canonical name; DataError for an unknown encoding or error handler."""
+    for name, value, example in (("encoding", encoding, "utf-8"), ("errors", errors, "strict")):
+        if not isinstance(value, str):
+            raise DataError(name, f"must be a name (a str), got {value!r}", f'Pass e.g. {name}="{example}".')
     try:
         name = codecs.lookup(encoding).name
     except LookupError:
@@ -114,29 +121,77 @@ def _codec(encoding: str, errors: str) -> str:
     return name
 
 
-def _likely_encoding(raw: bytes) -> str | None:
-    """The encoding that charset-normalizer finds likeliest for ``raw`` (a codec name such as
-    "cp1251"), None if it finds none that decodes all of it. Where Windows' Western European
-    cp1252 reads the bytes as well as its best guess (a tie, frequent for short Western text,
-    which cp1250 and cp1252 decode alike), cp1252: it is the commonest legacy encoding."""
+# Legacy encodings in the order a guess prefers them: Western European first (the commonest), then
+# Central European, Cyrillic, Greek, Turkish, Baltic. Latin-1 differs from cp1252 only in bytes
+# 0x80-0x9F, which it reads as control codes: it wins only where cp1252 cannot decode at all.
+CANDIDATES = ("cp1252", "latin-1", "cp1250", "iso8859-2", "cp1251", "cp1253", "cp1254", "cp1257", "mac-roman")
+# Non-ASCII characters that are not letters yet belong in ordinary Western text.
+_USUAL = set("–—‘’‚“”„…€£¥©®°«»¿¡§·•×÷½¼¾ªº\u00a0")
+_NON_LATIN = 0.6  # above this share of non-ASCII letters, a Latin decoding is taken for a misread script
 
-    matches = from_bytes(raw)
-    best = matches.best()
-    if best is None:
+
+def _unlikely(text: str) -> int:
+    """How many characters of ``text`` a reader would not expect: control codes (but tab and line
+    ends), private or unassigned code points, non-ASCII symbols against a letter (cp1250's "ł" read
+    as cp1252 is "³": "g³owa"), and, where most letters are accented Latin (Cyrillic read as
+    cp1252: "Ïðèâåò"), every such letter."""
+    bad = sum(1 for ch in text if unicodedata.category(ch) in ("Cc", "Co", "Cn") and ch not in "\t\n\r\f\v")
+    for i, ch in enumerate(text):
+        if ord(ch) > 127 and not ch.isalpha() and not ch.isspace() and ch not in _USUAL:
+            near = text[max(i - 1, 0) : i] + text[i + 1 : i + 2]
+            bad += any(c.isalpha() for c in near)
+    letters = [ch for ch in text if ch.isalpha()]
+    accented = [ch for ch in letters if ord(ch) > 127 and "LATIN" in unicodedata.name(ch, "")]
+    if letters and len(accented) > _NON_LATIN * len(letters):
+        bad += len(accented)
+    return bad
+
+
+def _likely_encoding(raw: bytes) -> str | None:
+    """The encoding a reader would say ``raw`` is in (a codec name such as "cp1250"), None if no
+    candidate decodes all of it: of the CANDIDATES that decode it, the one whose text has the
+    fewest unlikely characters (:func:`_unlikely`), the earlier in CANDIDATES on a tie; where the
+    text is mostly non-Latin letters (several Cyrillic or Greek code pages read it cleanly),
+    charset-normalizer's guess among the clean ones. A byte order mark names its encoding."""
+    for bom, codec in _BOMS:
+        if raw.startswith(bom):
+            return codec
+    decoded = {}
+    for codec in CANDIDATES:
+        try:
+            decoded[codec] = raw.decode(codec)
+        except UnicodeDecodeError:
+            continue
+    if not decoded:
         return None
-    tied = [
-        m for m in matches if (m.percent_chaos, m.percent_coherence) == (best.percent_chaos, best.percent_coherence)
-    ]
-    guess = "cp1252" if any("cp1252" in m.could_be_from_charset for m in tied) else codecs.lookup(best.encoding).name
-    try:
-        raw.decode(guess)
-    except UnicodeDecodeError:  # the detector reads a sample of long inputs
-        return None
-    return guess
+    scores = {codec: _unlikely(text) for codec, text in decoded.items()}
+    best = min(decoded, key=lambda codec: scores[codec])  # min keeps the first of equals
+    letters = [ch for ch in decoded[best] if ch.isalpha()]
+    if sum(ord(ch) > 127 for ch in letters) > _NON_LATIN * max(len(letters), 1):
+        clean = [codec for codec in decoded if scores[codec] == scores[best]]
+        guess = from_bytes(raw).best()
+        named = codecs.lookup(guess.encoding).name if guess is not None else None
+        if named in clean:
+            return named
+    return best
+
+
+# Byte order marks, longest first (UTF-32's LE mark begins with UTF-16's).
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 
 
 def _decode(raw: bytes, where: str, encoding: str, errors: str) -> str:
-    """Text of a file's bytes, without a leading byte order mark (Excel and Notepad write one)."""
+    """Text of a file's bytes, without a leading byte order mark (Excel and Notepad write one). A
+    UTF-16 or UTF-32 mark says how the file is encoded, and is followed whatever ``encoding`` says."""
+    marked = next((codec for bom, codec in _BOMS if raw.startswith(bom)), None)
+    if marked in ("utf-16", "utf-32"):
+        encoding = marked
     try:
         return raw.decode(encoding, errors).removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
@@ -194,8 +249,8 @@ def load_blog_folder(
     the folder only: an absolute pattern or one with ".." is a DataError. Empty, binary and (by
     default) duplicate files are skipped with a DataWarning and listed in ``.skipped``; a file
     that does not decode is a DataError that names its likely encoding."""
-    folder = Path(path)
-    if not folder.exists():
+    folder = as_path("path", path)
+    if probe(str(folder), folder) is None:
         raise DataError(str(folder), "no such folder", f"Check the path (relative paths start at {Path.cwd()}).")
     if folder.is_file():
         fix = "Pass a folder of text files." + (
@@ -203,7 +258,11 @@ def load_blog_folder(
         )
         raise DataError(str(folder), "is a file, not a folder", fix)
     _check_pattern(pattern)
-    entries = sorted(folder.iterdir())
+    codec = _codec(encoding, errors)
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError as exc:
+        raise path_error(str(folder), folder, exc, "listed") from None
     if not entries:
         raise DataError(
             str(folder), "is empty", "Put one text file per post in it. An example: write_sample_blog_folder(path)."
@@ -212,13 +271,22 @@ def load_blog_folder(
         files = sorted(p for p in (folder.rglob if recursive else folder.glob)(pattern) if p.is_file())
     except (ValueError, NotImplementedError) as exc:  # a pattern that pathlib cannot use
         raise DataError("pattern", f"{pattern!r} is not a usable file pattern ({exc})", _PATTERN_FIX) from None
+    except OSError as exc:  # a sub-folder that cannot be listed or a link loop
+        raise path_error(str(folder), exc.filename or folder, exc, "listed") from None
     if not files:
         raise DataError(str(folder), *_no_match(folder, entries, pattern, recursive))
-    codec = _codec(encoding, errors)
     posts, skipped = [], []
+    inside = folder.resolve()
     for file in files:
-        raw = file.read_bytes()
-        if b"\0" in raw[:BINARY_PROBE] and not codec.startswith(("utf-16", "utf-32")):
+        if not file.resolve().is_relative_to(inside):  # a symbolic link that leads out of the folder
+            skipped.append((str(file), f"outside the folder (a link to {file.resolve()})"))
+            continue
+        try:
+            raw = file.read_bytes()
+        except OSError as exc:
+            raise path_error(str(file), file, exc, "read") from None
+        marked = raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))  # UTF-16 or 32: text
+        if b"\0" in raw[:BINARY_PROBE] and not codec.startswith(("utf-16", "utf-32")) and not marked:
             skipped.append((str(file), "binary"))
             continue
         title, text = _split_title(_decode(raw, str(file), encoding, errors))

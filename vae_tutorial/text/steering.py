@@ -24,6 +24,7 @@ TOPICS_FILE = "topics.json"  # in a model directory: the topics it was trained t
 STRENGTH = 0.7  # how far a steered variation moves toward its topic's code, 0 to 1
 MIN_SENTENCES = 5  # a topic's code is the mean of at least this many sentences
 LIMIT = 400  # and of at most this many (the first ones, in corpus order)
+MAX_TOPICS = 50  # topics a model is trained to know (train-text --topics)
 
 
 def topic_words(keywords) -> list[str]:
@@ -52,11 +53,12 @@ def topic_sentences(keywords, sentences) -> list[str]:
     return [s for s, seen in zip(sentences, _stems_of(sentences), strict=True) if seen & stems]
 
 
-def _mentions(words: list[str], sentences: list[str], limit: int) -> list[str]:
+def _mentions(words: list[str], sentences: list[str], limit: int, stemmed: list[set[str]] | None = None) -> list[str]:
     """The first ``limit`` sentences that mention the topic; a DataError if a keyword occurs in none
-    of them (with close spellings that do occur) or fewer than MIN_SENTENCES mention the topic."""
+    of them (with close spellings that do occur) or fewer than MIN_SENTENCES mention the topic.
+    stemmed: ``_stems_of(sentences)``, where the caller checks several topics against them."""
 
-    stemmed = _stems_of(sentences)  # once for all the keywords
+    stemmed = _stems_of(sentences) if stemmed is None else stemmed  # once for all the keywords
     unused = [word for word in words if not any(stem(word) in seen for seen in stemmed)]
     if unused:
         known = sorted({token for s in sentences for token in tokenize(s)})
@@ -105,14 +107,21 @@ def check_topics(topics, sentences=None) -> dict[str, list[str]]:
         raise DataError(
             "topics", "must be a non-empty mapping of names to keywords", 'Pass {"cricket": "cricket, wicket"}.'
         )
+    if len(topics) > MAX_TOPICS:
+        raise DataError(
+            "topics",
+            f"has {len(topics):,} topics; a model learns at most {MAX_TOPICS} (each is a code computed at training)",
+            f"Keep the {MAX_TOPICS} you will steer toward; --topic KEYWORDS steers toward any other at run time.",
+        )
     sentences = list(_general_sentences() if sentences is None else sentences)
+    stemmed = _stems_of(sentences)
     checked = {}
     for name, keywords in topics.items():
         if not isinstance(name, str) or not name.strip():
             raise DataError("topics", f"has a topic named {name!r}", "Name each topic with a word or two.")
         try:
             checked[name] = topic_words(keywords)
-            _mentions(checked[name], sentences, LIMIT)
+            _mentions(checked[name], sentences, LIMIT, stemmed)
         except DataError as exc:
             raise DataError("topics", f"{name!r}: {exc.problem}", exc.fix) from None
     return checked

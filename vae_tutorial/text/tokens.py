@@ -85,6 +85,26 @@ def language_warning(text: str, where: str = "text") -> str | None:
     )
 
 
+MAX_WORDS = 5_000  # words of a text to vary (a long post; about a minute on a laptop CPU)
+
+
+def check_text(where: str, text) -> str:
+    """``text`` if it is a string with at least one word (letters or digits: not only punctuation or
+    emoji) and at most MAX_WORDS words; else a DataError naming ``where``."""
+    if not isinstance(text, str):
+        raise DataError(where, f"must be a string, got {type(text).__name__}", "Pass a sentence or a post.")
+    if not any(any(ch.isalnum() for ch in token) for token in tokenize(clean_text(text))):
+        raise DataError(where, "has no words (no letters or digits)", "Pass a sentence or a post with words in it.")
+    words = len(text.split())
+    if words > MAX_WORDS:
+        raise DataError(
+            where,
+            f"has {words:,} words; variations take at most {MAX_WORDS:,} (about a minute of work)",
+            "Pass one post, or a part of it, at a time.",
+        )
+    return text
+
+
 def keyword_tokens(keywords) -> list[str]:
     """The distinct tokens (:func:`tokenize`) of keywords given as a list of words or as one string
     separated by commas or spaces, in order: "Fire, blaze fire" -> ["fire", "blaze"]."""

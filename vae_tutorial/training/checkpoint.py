@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from vae_tutorial.errors import DataError
-from vae_tutorial.files import sha256
+from vae_tutorial.files import make_room, reason, release, sha256
 
 PREFIX, TMP_PREFIX = "epoch-", ".tmp-epoch-"
 
@@ -164,6 +164,7 @@ class Checkpoints:
         try:
             shutil.rmtree(tmp, ignore_errors=True)
             tmp.mkdir(parents=True)
+            make_room(tmp, weights_bytes(model))
             write_weights(model, tmp / "model.weights.h5")
             state = {**state, "epochs": epochs, "sha256": sha256(tmp / "model.weights.h5")}
             (tmp / "state.json").write_text(json.dumps(state), encoding="utf-8")
@@ -174,12 +175,13 @@ class Checkpoints:
             commit(tmp, final)
             _fsync(self.folder)
         except OSError as exc:
+            release(exc)
             shutil.rmtree(tmp, ignore_errors=True)
             previous = self.latest()
             resume = f"epoch {previous.epochs}" if previous else "the start"
             raise DataError(
                 str(self.folder),
-                f"could not write the backup of epoch {epochs} ({exc.strerror or exc})",
+                f"could not write the backup of epoch {epochs} ({reason(exc)})",
                 f"Free some disk space, then rerun the same command: it resumes from {resume}.",
             ) from None
         except BaseException:  # Ctrl-C: the committed checkpoints are untouched
@@ -188,6 +190,12 @@ class Checkpoints:
         for folder in self._committed()[2:]:
             if _epochs_of(folder) not in keep:
                 shutil.rmtree(folder, ignore_errors=True)
+
+
+def weights_bytes(model) -> int:
+    """Bytes of the model's variables and its optimizer's: about the size of its weights file."""
+    variables = list(model.variables) + (list(model.optimizer.variables) if model.optimizer is not None else [])
+    return sum(int(np.prod(v.shape)) * np.dtype(v.dtype).itemsize for v in variables)
 
 
 def write_weights(model, path: Path) -> None:

@@ -33,7 +33,7 @@ import numpy as np
 
 from vae_tutorial import __version__
 from vae_tutorial.errors import DataError
-from vae_tutorial.files import write_atomically
+from vae_tutorial.files import errno_of, probe, reason, release, write_atomically
 from vae_tutorial.training import lock
 from vae_tutorial.training.checkpoint import Checkpoints
 from vae_tutorial.training.history import read_history, write_history
@@ -60,8 +60,9 @@ def check(out, force: bool) -> None:
     finished and ``force``; and no live run trains into it. Changes nothing and imports no
     TensorFlow: the CLI calls it first."""
     out = Path(out)
+    probe("out", out)
     for parent in out.parents:
-        if parent.exists():
+        if probe("out", parent) is not None:
             if not parent.is_dir():
                 raise DataError(str(out), f"cannot be created: {parent} is a file", "Pass a folder path.")
             break
@@ -69,10 +70,16 @@ def check(out, force: bool) -> None:
         raise DataError(str(out), "is a file, not a folder", "Pass a folder for the model directory.")
     lock.check(out)
     if (out / "model.keras").exists() and not force:
+        if (out / "backup").is_dir():
+            raise DataError(
+                str(out),
+                "holds a finished model and an interrupted run that was to replace it (--force)",
+                "Rerun with force=True (--force) to resume that run; the model stays until it finishes.",
+            )
         raise DataError(
             str(out),
             "already holds a finished model (model.keras)",
-            "Pass another folder, or force=True (--force) to train a new model over it.",
+            "Pass another folder, or force=True (--force) to train a new model that replaces it when done.",
         )
     if not force and out.is_dir() and _contents(out) and not (out / "backup").is_dir():
         raise DataError(
@@ -82,11 +89,10 @@ def check(out, force: bool) -> None:
         )
 
 
-def _clear(out: Path, kind) -> None:
-    """Remove a finished or interrupted run of ``kind`` from ``out`` (``force``)."""
-    for name in {*files(kind, out), *(name.split("/")[0] for name in kind.all_files), "logs", "backup"}:
+def _remove(out: Path, names) -> None:
+    for name in names:
         path = out / name
-        shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
+        shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink(missing_ok=True)
 
 
 def _sweep(out: Path) -> None:
@@ -96,22 +102,30 @@ def _sweep(out: Path) -> None:
 
 
 @contextlib.contextmanager
-def training(out, kind, force: bool, plan: dict) -> Iterator[Path]:
+def training(out, kind, force: bool, plan: dict, announce: Callable[[bool], None] | None = None) -> Iterator[Path]:
     """Own ``out`` while training a model of ``kind`` into it; yields its ``backup/`` folder.
 
     :func:`check` it, take its lock (a second run is refused, naming this one's PID), sweep what
     a killed run left, and compare ``plan`` (JSON-ready settings, the data's checksum included)
     with that of an interrupted run: the same plan resumes it, another is refused. ``force``
-    clears a finished model, or an interrupted run with another plan, and starts over; so the
-    same command, ``force`` or not, always resumes its own interrupted run. A full disk is a
-    DataError. The lock goes when the block ends, however it ends."""
+    sets aside an interrupted run with another plan and starts over; a finished model stays
+    where it is, readable, until :func:`finish` replaces it with the new one, so an interrupted
+    ``force`` run loses nothing and the same command, ``force`` or not, always resumes its own
+    run. ``announce(resuming)`` is called once all that is settled, before training starts. A
+    full disk is a DataError. The lock goes when the block ends, however it ends."""
     out = Path(out)
     check(out, force)
     with lock.DirectoryLock(out), _disk_full_is_one_line(out):
         _sweep(out)
-        if force and ((out / "model.keras").exists() or _changes(out / "backup", plan)):
-            _clear(out, kind)
+        changed = _changes(out / "backup", plan)
+        if force and changed:
+            changed = None
+            _remove(out, ("backup", "logs"))
+        elif force and changed is None and (out / "model.keras").exists():
+            _remove(out, ("logs",))  # the replaced model's TensorBoard events
         check_resume(out / "backup", plan)
+        if announce is not None:
+            announce(changed is not None)
         yield out / "backup"
 
 
@@ -121,11 +135,12 @@ def _disk_full_is_one_line(out: Path) -> Iterator[None]:
     try:
         yield
     except OSError as exc:
-        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+        if errno_of(exc) not in (errno.ENOSPC, errno.EDQUOT):
             raise
+        release(exc)
         raise DataError(
             str(out),
-            f"could not be written ({exc.strerror})",
+            f"could not be written ({reason(exc)})",
             "Free some disk space, then rerun the same command: it resumes from its last checkpoint.",
         ) from None
 
@@ -192,16 +207,20 @@ def config(kind, seed: int, recipe, data: dict, training: dict, versions: dict) 
     }
 
 
-def finish(out: Path, write: Callable[[Path], None], history: list[dict]) -> None:
+def finish(out: Path, kind, write: Callable[[Path], None], history: list[dict]) -> None:
     """Write the finished directory: ``write(folder)`` fills a temporary folder with everything but
-    history.csv, written from ``history`` (the last checkpoint's rows); model.keras arrives last;
-    then the backup goes."""
+    history.csv, written from ``history`` (the last checkpoint's rows); model.keras arrives last.
+    A model that was there (``force``) is replaced: its model.keras goes first, so that the
+    folder is never taken for a finished mix of two models, and its files that the new one does
+    not have go at the end. Then the backup goes."""
 
     def write_all(folder: Path) -> None:
         write_history(history, folder / "history.csv")
         write(folder)
 
-    write_atomically(out, write_all)
+    old = {*files(kind, out), *kind.all_files} if (out / "model.keras").exists() else set()
+    new = write_atomically(out, write_all)
+    _remove(out, sorted({name.split("/")[0] for name in old} - new))
     shutil.rmtree(out / "backup", ignore_errors=True)
 
 
@@ -222,18 +241,12 @@ def _kind_of(path: Path) -> str | None:
     return config.get("kind") if isinstance(config, dict) else None
 
 
-def state(out) -> str:
-    """ "Resuming" if ``out`` holds an interrupted run (the same command, ``--force`` or not, resumes
-    it), else "Training": the first word of a training command's announcement."""
-    out = Path(out)
-    return "Resuming" if (out / "backup").is_dir() and not (out / "model.keras").exists() else "Training"
-
-
 def read(path, kind) -> tuple[dict, dict, dict[str, list[float]]]:
     """(config, metrics, history) of a finished model directory of ``kind`` (a Kind); a DataError
     saying what is wrong with it (missing, interrupted, unreadable, another format or kind) otherwise."""
     path = Path(path)
     command = kind.how
+    probe(str(path), path)
     if not path.is_dir():
         raise DataError(str(path), "no such model directory", f"Pass the --out folder of {command}.")
     written = _kind_of(path)

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
 
+from vae_tutorial.files import probe
 from vae_tutorial.errors import MAX_SEED, DataError
 from vae_tutorial.training.recipes import WHOLE, Recipe, get_recipe
 
@@ -96,7 +97,8 @@ TRAINING_FLAGS = (
     Flag(
         "--force",
         "force",
-        "train a new model over a finished one, or over an interrupted run with other settings",
+        "train a new model over a finished one (which stays, loadable, until the new one is "
+        "finished and replaces it), or over an interrupted run with other settings",
         {"action": "store_true"},
     ),
     Flag("--quiet", "quiet", "one line per epoch instead of a progress bar", {"action": "store_true"}),
@@ -117,6 +119,9 @@ def verbose(args) -> str:
 def check_out(out, folder=None) -> None:
     """A DataError unless ``out`` can be created and lies outside the data ``folder`` (else the next run
     would read the model's own files, such as samples.png, as data)."""
+    probe("out", out)
+    if folder is not None:
+        probe("folder", folder)
     out = Path(out).resolve()
     if folder is not None and out.is_relative_to(Path(folder).resolve()):
         raise DataError(
@@ -159,8 +164,8 @@ class Kind:
     files: the files of a finished model directory besides model.keras, config.json, metrics.json
     and history.csv; options: its keyword arguments besides the recipe's fields, with defaults
     (``iwae_k``, ``source``, ...); command: the name of the command that trains it (None: Python only).
-    all_files: every file or folder a directory of this kind may hold (what ``force`` clears), by
-    default ``files``.
+    all_files: every file or folder a directory of this kind may hold (what a model replaced with
+    ``force`` may leave behind, removed when the new one is finished), by default ``files``.
     """
 
     name: ClassVar[str]

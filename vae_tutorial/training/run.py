@@ -20,7 +20,9 @@ import numpy as np
 from vae_tutorial import __version__
 from vae_tutorial._backend import keras, tf
 from vae_tutorial.errors import DataError
+from vae_tutorial.files import make_room
 from vae_tutorial.training import directory, history
+from vae_tutorial.training.checkpoint import weights_bytes
 from vae_tutorial.training.callbacks import EpochFigures, EpochLine, ResumableEarlyStopping
 from vae_tutorial.training.fit import fit
 from vae_tutorial.training.loss_model import load_model
@@ -138,6 +140,7 @@ def train_into(
     strategy=None,
     callbacks=(),
     verbose="auto",
+    announce=None,
     **keywords,
 ):
     """Train ``kind`` on ``data`` and write the model directory ``out``; returns what the kind returns
@@ -151,6 +154,8 @@ def train_into(
     interrupted run resumes from its last checkpoint, exactly (the same call, ``force`` or not).
     callbacks: Keras callbacks run after each epoch's checkpoint. verbose: Keras' ("auto", 0, 1, 2)
     or "lines" (one short line per epoch). strategy: a ``tf.distribute`` strategy or "mirrored".
+    announce: called as ``announce(resuming)`` (a bool) once ``out`` is owned and the run's settings
+    are accepted, just before training (the commands print their first line there).
     """
     out = Path(out)
     directory.check(out, force)
@@ -166,7 +171,7 @@ def train_into(
     }
     early = _early_stopping(job.recipe)
     verbose, after = _progress(verbose, job.recipe.epochs, callbacks)
-    with directory.training(out, kind, force, plan) as backup:
+    with directory.training(out, kind, force, plan, announce) as backup:
         model, _ = _fit(
             job, strategy, verbose, **_fit_options(out, backup, watch=[early] if early else [], after=after)
         )
@@ -192,9 +197,10 @@ def train_into(
             kind.write(folder, model, job)
             (folder / "config.json").write_text(json.dumps(config, indent=2))
             (folder / "metrics.json").write_text(json.dumps(metrics, indent=2, default=float))
+            make_room(folder, weights_bytes(model))
             model.save(folder / "model.keras")
 
-        directory.finish(out, write, rows)
+        directory.finish(out, kind, write, rows)
     return kind.result(model, config, metrics, history.by_column(rows), job=job)
 
 
