@@ -2,7 +2,8 @@
 pretrained sentence VAE, and that model fine-tuned on the sample blog, side by side.
 
 The sample blog is the 60 Lee articles that pretraining never saw; 12 posts (val_fraction 0.2,
-seed 0) are held out from fine-tuning and scratch training, and every figure is on them:
+seed 0) are held out from fine-tuning and scratch training, and every figure is on them (they are
+also the validation posts that choose the early-stopping epoch: validation figures, not test figures):
 
 - held-out negative ELBO, KL and IWAE NLL per window (nats), and per token (``token_unit``: a
   word for the word-level scratch model, a BPE piece for the subword ones: per-token figures of

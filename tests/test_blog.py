@@ -248,6 +248,23 @@ def test_resumable_early_stopping_keeps_its_patience_and_best_weights_across_run
     np.testing.assert_array_equal(model.get_weights()[0], weights[0] + 1.0)  # epoch 1's weights are back
 
 
+def test_the_best_epoch_is_chosen_among_all_epochs_and_patience_counts_after_the_warm_up():
+    """The rule of notebook 03 everywhere: validation picks the epoch. A warm-up epoch that scores
+    best is restored; the rise that follows it while the KL weight grows stops nothing."""
+    model = TextVAE(20, 6, 2)
+    weights = model.get_weights()
+    model.stop_training = False
+    early = ResumableEarlyStopping(patience=2, start_epoch=3)
+    early.set_model(model)
+    for number, value in enumerate([9.0, 5.0, 7.0, 8.0, 6.0]):  # epoch 1 (0-based) is the best
+        model.set_weights([w + number for w in weights])
+        early.on_epoch_end(number, {"val_neg_elbo": value})
+        assert model.stop_training == (number == 4), number  # waits at epochs 3 and 4 only: patience 2
+    assert early.state == {"best": 5.0, "best_epoch": 1, "wait": 2, "stopped_epoch": 4}
+    early.on_train_end()
+    np.testing.assert_array_equal(model.get_weights()[0], weights[0] + 1)
+
+
 def test_resumable_early_stopping_without_validation_says_so():
     callback = ResumableEarlyStopping()
     callback.set_model(TextVAE(20, 6, 2))

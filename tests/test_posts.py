@@ -507,3 +507,12 @@ def test_a_slice_of_posts_keeps_what_was_skipped_and_where_they_came_from(tmp_pa
     assert isinstance(first, Posts) and [p.id for p in first] == ["p0", "p1"]
     assert first.origin == posts.origin and first.skipped == posts.skipped
     assert isinstance(posts[0], Post)
+
+
+def test_a_split_of_loaded_posts_keeps_where_they_came_from(tmp_path):
+    folder = _write(tmp_path / "blog", {f"p{i}.txt": f"Post number {i} is here." for i in range(10)})
+    train, val = split_posts(load_blog_folder(folder), val_fraction=0.2, seed=0)
+    assert isinstance(train, Posts) and isinstance(val, Posts)
+    assert train.origin == val.origin == str(folder) and len(train) == 8 and len(val) == 2
+    plain_train, _ = split_posts(list(load_blog_folder(folder)), val_fraction=0.2, seed=0)
+    assert type(plain_train) is list and [p.id for p in plain_train] == [p.id for p in train]

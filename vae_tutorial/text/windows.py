@@ -10,7 +10,7 @@ import numpy as np
 
 from vae_tutorial.errors import DataError
 from vae_tutorial.errors import seed as check_seed
-from vae_tutorial.text.posts import Post, _plural
+from vae_tutorial.text.posts import Post, Posts, _plural
 from vae_tutorial.text.tokens import clean_text, split_sentences, tokenize
 
 
@@ -64,7 +64,9 @@ def chunk_posts(posts, max_tokens: int) -> list[tuple[str, str]]:
 def split_posts(posts, val_fraction: float = 0.1, seed: int = 0) -> tuple[list[Post], list[Post]]:
     """(train, validation) by post: a shuffle seeded with ``seed``, then round(val_fraction * n)
     posts (at least 1, at most n - 1) go to validation. Chunk each side after the split so no
-    window of a validation post is in training (duplicates are dropped by the loaders)."""
+    window of a validation post is in training (duplicates are dropped by the loaders). Both sides of
+    a :class:`Posts` are Posts with its ``origin`` and ``skipped`` (config.json names the source)."""
+    kept = (posts.skipped, posts.origin) if isinstance(posts, Posts) else None
     posts = list(posts)
     if len(posts) < 2:
         raise DataError("posts", f"has {_plural(len(posts), 'post')}; a split needs at least 2", "Load more posts.")
@@ -80,4 +82,6 @@ def split_posts(posts, val_fraction: float = 0.1, seed: int = 0) -> tuple[list[P
     n_val = min(max(1, round(val_fraction * len(posts))), len(posts) - 1)
     order = np.random.default_rng(check_seed("seed", seed)).permutation(len(posts))
     shuffled = [posts[i] for i in order]
+    if kept is not None:
+        return Posts(shuffled[n_val:], *kept), Posts(shuffled[:n_val], *kept)
     return shuffled[n_val:], shuffled[:n_val]

@@ -111,8 +111,9 @@ class ResumableEarlyStopping(keras.callbacks.Callback):
     every epoch's backup by :func:`~vae_tutorial.training.fit.fit`) and takes it back on resume
     (:meth:`set_state`), the best weights included. The best weights are restored when training
     ends, stopped early or not. ``patience=None`` never stops early (best weights are still
-    restored). Epochs before ``start_epoch`` (0-based) are not watched: while the KL weight is
-    still being annealed, the held-out negative ELBO can rise as z starts to carry information.
+    restored). The best epoch is chosen among all epochs, but patience counts only from
+    ``start_epoch`` (0-based): while the KL weight is still being annealed, the held-out negative
+    ELBO can rise as z starts to carry information, and that must not stop the run.
     """
 
     def __init__(self, monitor: str = "val_neg_elbo", patience: int | None = 3, start_epoch: int = 0):
@@ -147,13 +148,11 @@ class ResumableEarlyStopping(keras.callbacks.Callback):
         value = (logs or {}).get(self.monitor)
         if value is None:
             raise DataError("monitor", f"{self.monitor!r} is not in the logs", "Pass validation data to fit().")
-        if epoch < self.start_epoch:
-            return
         state = self.state
         if state["best"] is None or value < state["best"]:
             state.update(best=float(value), best_epoch=epoch, wait=0)
             self.best_weights = self.model.get_weights()
-        else:
+        elif epoch >= self.start_epoch:
             state["wait"] += 1
             if self.patience is not None and state["wait"] >= self.patience:
                 state["stopped_epoch"] = epoch

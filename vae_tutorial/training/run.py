@@ -120,9 +120,9 @@ def _fit_options(out: Path, backup: Path, watch=(), after=()) -> dict:
 
 
 def _early_stopping(recipe) -> ResumableEarlyStopping | None:
-    """Early stopping on the validation negative ELBO for a recipe with ``patience``, watched after the
-    KL warm-up (the held-out negative ELBO can rise while z starts to carry information), and never
-    an empty watch."""
+    """Early stopping on the validation negative ELBO for a recipe with ``patience``: the best of all
+    epochs is restored, and patience counts after the KL warm-up (the held-out negative ELBO can
+    rise while z starts to carry information), never an empty watch."""
     if not hasattr(recipe, "patience"):
         return None
     watch_from = min(math.ceil(recipe.anneal_fraction * recipe.epochs), recipe.epochs - 1)
