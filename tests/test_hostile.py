@@ -173,6 +173,8 @@ INPUTS = {
     "long post": lambda t, c: _write(t, {"long.txt": "The fire spread. " * 1_700}),
     "dup topics": lambda t, c: _write(t, {"t.json": '{"fire": "fire, smoke", "fire": "rain"}'}),
     "many topics": lambda t, c: _write(t, {"t.json": json.dumps({f"t{i}": "fire" for i in range(51)})}),
+    "utf-16 without bom": lambda t, c: _write(t, {"u.txt": "The fire spread overnight.".encode("utf-16-le")}),
+    "long words": lambda t, c: _write(t, {"w.txt": " ".join(["supercalifragilistic" * 50] * 70)}),
 }
 LONG = "x" * 300  # a name longer than any file system allows (255 bytes)
 
@@ -347,7 +349,40 @@ CLI_CASES = [
     # what was once accepted in silence
     ("train-text --text-column of numbers", "posts.csv", TC + " {tmp}/posts.csv --text-column post_id", "numbers"),
     ("train-text --pattern with --csv", "posts.csv", TC + " {tmp}/posts.csv --pattern '*.md'", "--pattern: applies"),
-    ("train-text --delimiter absent from the header", "posts.csv", TC + " {tmp}/posts.csv --delimiter ';'", "no ';'"),
+    (
+        "train-text --delimiter absent from the header",
+        "posts.csv",
+        TC + " {tmp}/posts.csv --delimiter ';'",
+        "--delimiter ','",
+    ),
+    ("train-text --text-column with --folder", "blog", TB + " --text-column body", "--text-column: applies to --csv"),
+    ("train-text --force into a folder of other files", "blog+stuff", TB + " --force", "{tmp}/out: is not empty"),
+    ("train-images --force over a text model", "model", "train-images --out {tmp}/m --force", "of kind 'text'"),
+    (
+        "train-text --out too long under a new folder",
+        "blog",
+        T.replace("{tmp}/out", "{tmp}/new/" + LONG) + " --folder {tmp}/blog",
+        "too long",
+    ),
+    ("train-text --csv a device", "", TC + " /dev/zero", "/dev/zero: is not a regular file"),
+    ("train-text --topics a device", "blog", TB + " --topics /dev/zero", "not a regular file"),
+    ("variations --file a device", "", "variations --model {model} --file /dev/zero", "not a regular file"),
+    (
+        "variations --file UTF-16 without its mark",
+        "utf-16 without bom",
+        "variations --model {model} --file {tmp}/u.txt",
+        "NUL",
+    ),
+    (
+        "variations --file of long non-words",
+        "long words",
+        "variations --model {model} --file {tmp}/w.txt",
+        "characters",
+    ),
+    ("variations --top-k with beam", "", V + " --top-k 3", "--top-k: has no effect: --closeness 0.5 picks beam"),
+    ("variations --top-p with greedy", "", V + " --method greedy --top-p 0.9", "--top-p: has no effect"),
+    ("variations --temperature with beam", "", V + " --temperature 3", "--temperature: has no effect"),
+    ("variations --beam-width with top-p", "", V + " --method top-p --beam-width 3", "--beam-width"),
     ("train-text --topics with a key twice", "blog+dup topics", TB + " --topics {tmp}/t.json", "'fire' twice"),
     ("train-text --topics with 51 topics", "blog+many topics", TB + " --topics {tmp}/t.json", "at most 50"),
     ("variations --strength without a topic", "", V + " --strength 0.5", "--strength: says how far toward a topic"),

@@ -137,7 +137,7 @@ def test_training_with_force_keeps_a_finished_model_readable_until_the_new_one_r
     (old / "topics.json").write_text("{}")  # a file the new model will not have
     (old / "logs").mkdir()
     (old / "notes.txt").write_text("mine")
-    inside, backup = _enter(old, force=True)
+    inside, backup = _enter(old, BLOG_VAE, force=True)
     # while training: the old model whole (its TensorBoard logs go), the new run's backup and the lock
     kept = [*directory.files(BLOG_VAE), "notes.txt", "topics.json"]
     assert inside == sorted(["backup", *kept, "training.lock"])

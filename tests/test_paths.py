@@ -5,6 +5,7 @@ never a traceback; and the progress a long ``variations`` reports. (Names too lo
 system are rows of the table in tests/test_hostile.py.)"""
 
 import contextlib
+import sys
 import os
 import shutil
 import tempfile
@@ -150,3 +151,15 @@ def test_a_long_post_reports_its_progress(capsys, monkeypatch):
     lines = [line for line in err.splitlines() if "sentence windows varied" in line]
     assert len(lines) == windows - 1 and lines[0].startswith(f"vae-tutorial: 1 of {windows} sentence windows varied (")
     assert len(out.splitlines()) == 1
+
+
+def test_a_reader_that_goes_away_ends_the_output_quietly(capsys, monkeypatch):
+    """`vae-tutorial variations ... | head -1`: stdout is a pipe whose reader has gone; the command
+    stops with status 141 (as a Unix tool stopped by SIGPIPE) and no BrokenPipeError traceback."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader went away: every write to the pipe fails with EPIPE
+    with os.fdopen(write_end, "w") as broken:
+        monkeypatch.setattr(sys, "stdout", broken)
+        assert cli.main(["variations", "--text", "The fire spread overnight.", "-n", "3"]) == 141
+        monkeypatch.undo()
+    assert "Traceback" not in capsys.readouterr().err

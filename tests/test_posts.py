@@ -516,3 +516,14 @@ def test_a_split_of_loaded_posts_keeps_where_they_came_from(tmp_path):
     assert train.origin == val.origin == str(folder) and len(train) == 8 and len(val) == 2
     plain_train, _ = split_posts(list(load_blog_folder(folder)), val_fraction=0.2, seed=0)
     assert type(plain_train) is list and [p.id for p in plain_train] == [p.id for p in train]
+
+
+def test_a_folder_of_mixed_encodings_read_with_the_hinted_legacy_encoding_keeps_its_utf8_posts(tmp_path):
+    folder = _write(
+        tmp_path / "blog",
+        {"old.txt": "Le café était fermé.".encode("cp1252"), "new.txt": "Le café était ouvert.".encode()},
+    )
+    with pytest.raises(DataError, match=r'Pass encoding="cp1252"'):
+        load_blog_folder(folder)
+    posts = load_blog_folder(folder, encoding="cp1252")  # the hint, followed
+    assert sorted(post.text for post in posts) == ["Le café était fermé.", "Le café était ouvert."]  # no "cafÃ©"

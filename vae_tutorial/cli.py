@@ -14,6 +14,7 @@ keyword arguments (``pattern="*.md"``): :func:`main` prints it with the flags of
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from vae_tutorial import __version__, config
@@ -68,7 +69,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     command = args.command
     try:
-        return command.run(args, config.settings())
+        code = command.run(args, config.settings())
+        sys.stdout.flush()  # a reader that went away is found here, inside the try
+        return code
+    except BrokenPipeError:  # the reader went away (| head -1): stop quietly, as Unix tools do
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so that the exit's flush does not fail again
+        return 141
     except (DataError, OSError) as exc:
         if isinstance(exc, OSError):  # a path the OS refused where no check expected it: still one line
             if errno_of(exc) not in REFUSALS:

@@ -47,7 +47,11 @@ class DataError(ValueError):
             if value is None or value == "True":
                 return flags[name]
             quoted = value[0] in "\"'"
-            return f"{flags[name]} {shlex.quote(value[1:-1] if quoted else value)}"
+            value = value[1:-1] if quoted else value
+            shown = shlex.quote(value)
+            if shown == value and not re.fullmatch(r"[\w./*-]+", value):  # "," or ";": quoted, or it reads as prose
+                shown = f"'{value}'"
+            return f"{flags[name]} {shown}"
 
         fix = re.sub(r"\s*\((--[\w-]+)\)", lambda m: "" if m.group(1) in flags.values() else m.group(0), self.fix)
         kept = [_KEYWORD.sub(flag, sentence) for sentence in _SENTENCE_END.split(fix)]

@@ -35,6 +35,7 @@ _FIXES = {
 
 
 REFUSALS = frozenset(_FIXES)  # the errnos that mean "the OS refused this path", not a bug
+NAME_MAX = 255  # bytes in one folder or file name, on every common file system
 
 
 def shown(path) -> str:
@@ -86,6 +87,9 @@ def as_path(name: str, value) -> Path:
 def probe(where: str, path) -> os.stat_result | None:
     """``os.stat(path)`` (following links), None if nothing is there; a DataError (:func:`path_error`)
     if the OS refuses the path itself: a name too long, a symbolic-link loop, no permission."""
+    long = next((part for part in Path(path).parts if len(os.fsencode(part)) > NAME_MAX), None)
+    if long is not None:  # refused before a parent folder is created on the way to it
+        raise path_error(where, path, OSError(errno.ENAMETOOLONG, os.strerror(errno.ENAMETOOLONG)))
     try:
         return os.stat(path)
     except (FileNotFoundError, NotADirectoryError):
@@ -138,6 +142,8 @@ def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
 def read_json(name: str, path):
     """The JSON value in the file ``path``; a DataError naming ``name`` (the argument or flag) if the
     file is missing, unreadable or not JSON."""
+    if probe(name, path) is not None and not Path(path).is_file() and not Path(path).is_dir():
+        raise DataError(name, f"{shown(path)!r} is not a regular file (a device or a pipe)", "Pass a JSON file.")
     try:
         return json.loads(Path(path).read_text(encoding="utf-8"), object_pairs_hook=_unique_keys)
     except _DuplicateKey as key:

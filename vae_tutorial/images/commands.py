@@ -17,8 +17,8 @@ from vae_tutorial.training.kinds import TRAINING_FLAGS, Command, Flag, check_out
 
 
 def _train_images(args, settings) -> int:
+    check_out(args.out, args.folder)  # --out inside --folder: said first, whatever the folder holds
     directory.check(args.out, args.force)  # before reading the data or loading TensorFlow
-    check_out(args.out, args.folder)
     epochs = settings.image_epochs if args.epochs is None else args.epochs
     if args.folder is None:
         (x_train, _), (x_test, _) = load_digits(seed=args.seed)

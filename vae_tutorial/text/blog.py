@@ -81,6 +81,12 @@ class BlogVAE:
             steer["toward"] = self.topic_codes[words]
         pairs, history = [], None
         windows = self.windows(text)
+        if len(windows) > MAX_WINDOWS:  # long runs of characters that are not words make many windows
+            raise DataError(
+                "text",
+                f"makes {len(windows):,} sentence windows; variations take at most {MAX_WINDOWS} (a few minutes)",
+                "Pass one post, or a part of it, at a time.",
+            )
         for i, window in enumerate(windows):
             window_seed = None if seed is None else seed + i
             texts = generate.variations(
@@ -127,6 +133,9 @@ class BlogVAE:
         )
         per_window = [variations for _, variations in windows]
         return [" ".join(parts).strip() for parts in zip(*per_window, strict=True)]
+
+
+MAX_WINDOWS = 300  # sentence windows of one text to vary: about 5,000 words of prose, a few minutes
 
 
 def read_model(folder, config: dict, metrics: dict, history: dict, model: TextVAE | None = None) -> BlogVAE:

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import codecs
 import sys
 import time
 import warnings
@@ -45,12 +46,14 @@ def _read_topics(path) -> dict:
 
 
 def _train_text(args, settings) -> int:
+    check_out(args.out, args.folder)  # --out inside --folder: said first, whatever the folder holds
     directory.check(args.out, args.force)  # before reading the posts or loading TensorFlow
-    check_out(args.out, args.folder)
     if args.folder is not None and args.delimiter is not None:
         raise DataError("delimiter", "applies to --csv only", "Drop it, or pass the posts with --csv.")
     if args.csv is not None and args.pattern is not None:
         raise DataError("pattern", "applies to --folder only", "Drop it: --csv reads one file.")
+    if args.folder is not None and args.text_column is not None:
+        raise DataError("text_column", "applies to --csv only", "Drop it: each file of --folder is one post.")
     changes = {"latent_dim": args.latent_dim, "max_length": args.max_length, "vocab_size": args.vocab_size}
     changes = {name: value for name, value in changes.items() if value is not None}
     if args.init != "scratch" and changes:
@@ -71,7 +74,7 @@ def _train_text(args, settings) -> int:
             )
         else:
             posts = load_blog_csv(
-                args.csv, text_column=args.text_column, encoding=args.encoding, delimiter=args.delimiter
+                args.csv, text_column=args.text_column or "content", encoding=args.encoding, delimiter=args.delimiter
             )
     posts_of(posts)  # at least 2, before TensorFlow loads
     print(posts.summary())
@@ -121,7 +124,7 @@ TRAIN_TEXT = Command(
             ),
             required=True,
         ),
-        Flag("--text-column", "text_column", "the CSV column with the posts (default content)", {"default": "content"}),
+        Flag("--text-column", "text_column", "the CSV column with the posts (default content)"),
         Flag(
             "--delimiter",
             "delimiter",
@@ -232,12 +235,28 @@ PRETRAIN = Command(
 
 
 def read_post(path: Path) -> str:
-    """The text of a post file; a DataError naming it if it cannot be read as UTF-8 text."""
-    probe(str(path), path)
+    """The text of a post file (UTF-8, or UTF-16 with its byte order mark); a DataError naming it if it
+    is not a regular file, is larger than MAX_FILE_BYTES or cannot be read as text."""
+    found = probe(str(path), path)
     if path.is_dir():
         raise DataError(str(path), "is a folder, not a file", "Pass file= (--file) a text file with the post to vary.")
+    if found is not None and not path.is_file():
+        raise DataError(str(path), "is not a regular file (a device or a pipe)", "Pass a text file.")
+    if found is not None and found.st_size > MAX_FILE_BYTES:
+        raise DataError(
+            str(path),
+            f"has {found.st_size / 1e6:.1f} MB; variations take at most {MAX_WORDS:,} words "
+            f"({MAX_FILE_BYTES // 1000} KB)",
+            "Pass one post, or a part of it, at a time.",
+        )
     try:
-        return path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
+        text = raw.decode("utf-16") if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else raw.decode()
+        if "\0" in text:
+            raise DataError(
+                str(path), "holds NUL bytes: a binary file, or UTF-16 without a byte order mark", "Save it as UTF-8."
+            )
+        return text.removeprefix("\ufeff")
     except FileNotFoundError:
         raise DataError(str(path), "no such file", "Pass a text file with the post to vary.") from None
     except UnicodeDecodeError as exc:
@@ -258,10 +277,32 @@ def _decoding(args) -> Decoding:
     }
     if args.temperature == 0:  # the command line's meaning of temperature 0: greedy
         given.update(method="greedy", temperature=1.0)
-    return Decoding.at_closeness(args.closeness).replace(**{k: v for k, v in given.items() if v is not None})
+    decoding = Decoding.at_closeness(args.closeness).replace(**{k: v for k, v in given.items() if v is not None})
+    method = decoding.method.replace("_", "-")
+    for keyword, flag, uses in _OPTION_USES:
+        if (
+            given[keyword] is not None
+            and decoding.method not in uses
+            and not (keyword == "temperature" and args.temperature == 0)
+        ):
+            picked = f"--method {method}" if args.method else f"--closeness {args.closeness:g} picks {method}"
+            raise DataError(
+                keyword, f"has no effect: {picked}", f"Add --method {uses[0].replace('_', '-')}, or drop {flag}."
+            )
+    return decoding
+
+
+# which decoding methods use each option: any other ignores it
+_OPTION_USES = (
+    ("k", "--top-k", ("top_k",)),
+    ("top_p", "--top-p", ("top_p",)),
+    ("beam_width", "--beam-width", ("beam",)),
+    ("temperature", "--temperature", ("sample", "top_k", "top_p")),
+)
 
 
 PROGRESS_SECONDS = 5.0
+MAX_FILE_BYTES = 200_000  # a --file larger than this cannot hold MAX_WORDS words of prose
 
 
 class _Progress:

@@ -45,6 +45,8 @@ def load_blog_csv(
             "is a folder, not a file",
             "Pass a CSV file. For a folder of text files use load_blog_folder(path).",
         )
+    if not file.is_file():
+        raise DataError(str(file), "is not a regular file (a device or a pipe)", "Pass a CSV file.")
     _codec(encoding, errors)
     delimiter = _delimiter(delimiter)
     try:

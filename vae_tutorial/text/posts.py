@@ -156,6 +156,8 @@ def _likely_encoding(raw: bytes) -> str | None:
     for bom, codec in _BOMS:
         if raw.startswith(bom):
             return codec
+    if b"\0" in raw[:BINARY_PROBE]:  # binary, or UTF-16 without its mark: no legacy encoding reads it
+        return None
     decoded = {}
     for codec in CANDIDATES:
         try:
@@ -192,6 +194,11 @@ def _decode(raw: bytes, where: str, encoding: str, errors: str) -> str:
     marked = next((codec for bom, codec in _BOMS if raw.startswith(bom)), None)
     if marked in ("utf-16", "utf-32"):
         encoding = marked
+    elif not codecs.lookup(encoding).name.startswith("utf") and not raw.isascii():
+        try:  # valid UTF-8 beside legacy files (a mixed folder): cp1252 would make "café" "cafÃ©"
+            return raw.decode("utf-8").removeprefix("\ufeff")
+        except UnicodeDecodeError:
+            pass
     try:
         return raw.decode(encoding, errors).removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
@@ -248,7 +255,9 @@ def load_blog_folder(
     searches sub-folders too, as does a pattern such as "**/*.txt"). ``pattern`` matches inside
     the folder only: an absolute pattern or one with ".." is a DataError. Empty, binary and (by
     default) duplicate files are skipped with a DataWarning and listed in ``.skipped``; a file
-    that does not decode is a DataError that names its likely encoding."""
+    that does not decode is a DataError that names its likely encoding. With a legacy ``encoding``
+    (cp1252, latin-1, ...), a file that is valid UTF-8 is still read as UTF-8 (a folder of mixed
+    encodings), and a UTF-16 file with its byte order mark as UTF-16."""
     folder = as_path("path", path)
     if probe(str(folder), folder) is None:
         raise DataError(str(folder), "no such folder", f"Check the path (relative paths start at {Path.cwd()}).")

@@ -86,6 +86,7 @@ def language_warning(text: str, where: str = "text") -> str | None:
 
 
 MAX_WORDS = 5_000  # words of a text to vary (a long post; about a minute on a laptop CPU)
+MAX_CHARACTERS = 60_000  # and characters: a few long "words" make as many windows as many short ones
 
 
 def check_text(where: str, text) -> str:
@@ -96,6 +97,12 @@ def check_text(where: str, text) -> str:
     if not any(any(ch.isalnum() for ch in token) for token in tokenize(clean_text(text))):
         raise DataError(where, "has no words (no letters or digits)", "Pass a sentence or a post with words in it.")
     words = len(text.split())
+    if len(text) > MAX_CHARACTERS:
+        raise DataError(
+            where,
+            f"has {len(text):,} characters; variations take at most {MAX_CHARACTERS:,} (about {MAX_WORDS:,} words)",
+            "Pass one post, or a part of it, at a time.",
+        )
     if words > MAX_WORDS:
         raise DataError(
             where,

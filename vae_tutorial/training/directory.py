@@ -81,8 +81,8 @@ def check(out, force: bool) -> None:
             "already holds a finished model (model.keras)",
             "Pass another folder, or force=True (--force) to train a new model that replaces it when done.",
         )
-    if not force and out.is_dir() and _contents(out) and not (out / "backup").is_dir():
-        raise DataError(
+    if out.is_dir() and _contents(out) and not (out / "model.keras").exists() and not (out / "backup").is_dir():
+        raise DataError(  # force too: it replaces a model, never a folder of someone's files
             str(out),
             f"is not empty and holds no model (it has {', '.join(_contents(out)[:5])})",
             "Pass a new or empty folder.",
@@ -115,6 +115,13 @@ def training(out, kind, force: bool, plan: dict, announce: Callable[[bool], None
     full disk is a DataError. The lock goes when the block ends, however it ends."""
     out = Path(out)
     check(out, force)
+    written = _kind_of(out) if (out / "model.keras").exists() else None
+    if written is not None and written != kind.name:
+        raise DataError(
+            str(out),
+            f"holds a model of kind {written!r}; force replaces a model of the same kind ({kind.name!r}) only",
+            "Pass another folder.",
+        )
     with lock.DirectoryLock(out), _disk_full_is_one_line(out):
         _sweep(out)
         changed = _changes(out / "backup", plan)
@@ -164,7 +171,12 @@ def _changes(backup: Path, plan: dict) -> list[str] | None:
     if not isinstance(saved, dict) or Checkpoints(backup).latest() is None:
         return None
     saved, plan = _flat(saved), _flat(plan)
-    return [f"{key} {saved.get(key)!r} -> {plan[key]!r}" for key in plan if saved.get(key) != plan[key]]
+    return [f"{key} {_brief(saved.get(key))} -> {_brief(plan[key])}" for key in plan if saved.get(key) != plan[key]]
+
+
+def _brief(value) -> str:
+    """A plan's value for a one-line message: a long list (the training posts' ids) by its length."""
+    return f"({len(value)} items)" if isinstance(value, list) and len(value) > 4 else repr(value)
 
 
 def check_resume(backup: Path, plan: dict) -> None:
