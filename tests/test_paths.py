@@ -107,12 +107,13 @@ def test_files_and_folders_that_cannot_be_read_are_one_line_naming_them(shared, 
     post.chmod(0)
     for path in (shared, blog):
         path.chmod(0o777)
+    scratch = ("--init", "scratch")  # reads none of the package's data, which nobody may not reach in a private clone
     with _as_nobody():
-        err = _refused(capsys, "train-text", "--folder", str(blog), "--out", str(shared / "m1"))
+        err = _refused(capsys, "train-text", *scratch, "--folder", str(blog), "--out", str(shared / "m1"))
         assert f"{blog / 'post_1.txt'}: cannot be read (Permission denied). Check its permissions" in err
-        err = _refused(capsys, "train-text", "--folder", str(closed), "--out", str(shared / "m2"))
+        err = _refused(capsys, "train-text", *scratch, "--folder", str(closed), "--out", str(shared / "m2"))
         assert f"{closed}: cannot be listed (Permission denied)" in err
-        err = _refused(capsys, "train-text", "--csv", str(csv), "--out", str(shared / "m3"))
+        err = _refused(capsys, "train-text", *scratch, "--csv", str(csv), "--out", str(shared / "m3"))
         assert f"{csv}: cannot be read (Permission denied)" in err
         err = _refused(capsys, "variations", "--file", str(post))
         assert f"{post}: cannot be read (Permission denied)" in err
