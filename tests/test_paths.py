@@ -164,3 +164,15 @@ def test_a_reader_that_goes_away_ends_the_output_quietly(capsys, monkeypatch):
         assert cli.main(["variations", "--text", "The fire spread overnight.", "-n", "3"]) == 141
         monkeypatch.undo()
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_a_post_file_is_decoded_as_the_loaders_decode_and_told_to_be_utf8_otherwise(tmp_path):
+    marked = tmp_path / "marked.txt"
+    marked.write_bytes("Le café était fermé.".encode("utf-16"))  # with its byte order mark
+    assert commands.read_post(marked) == "Le café était fermé."
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes("Un café.".encode("latin-1"))
+    with pytest.raises(
+        DataError, match=r"latin\.txt: is not valid utf-8 text \(byte 6 is 0xe9\)\. Save it as UTF-8\.$"
+    ):
+        commands.read_post(latin)

@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(exc, OSError):  # a path the OS refused where no check expected it: still one line
             if errno_of(exc) not in REFUSALS:
                 raise
-            exc = path_error(f"{command.name}", exc.filename or "a file", exc, "used")
+            exc = path_error(command.name, exc.filename or "a file", exc, "used")
         message = exc.for_command_line(command.keywords(), f"See vae-tutorial {command.name} --help.")
         print(f"vae-tutorial: error: {message}", file=sys.stderr)
         return 2

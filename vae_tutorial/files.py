@@ -52,10 +52,8 @@ def reason(exc: BaseException) -> str:
     a library's own text (h5py's spans lines and embeds "errno = 28"), the errno's ``strerror``."""
     if isinstance(exc, OSError) and exc.strerror:
         return " ".join(exc.strerror.split())
-    number = re.search(r"errno = (\d+)", str(exc))
-    if number:
-        return os.strerror(int(number.group(1)))
-    return " ".join(str(exc).split()) or type(exc).__name__
+    number = errno_of(exc)
+    return os.strerror(number) if number else " ".join(str(exc).split()) or type(exc).__name__
 
 
 def errno_of(exc: BaseException) -> int | None:

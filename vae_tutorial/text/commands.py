@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import codecs
 import sys
 import time
 import warnings
@@ -16,7 +15,7 @@ from vae_tutorial.files import path_error, probe, read_json
 from vae_tutorial.text.csv_posts import load_blog_csv
 from vae_tutorial.text.decoding import CLOSENESS, MAX_N, MAX_SCALE, MAX_TEMPERATURE, STRATEGIES, Decoding
 from vae_tutorial.text.kinds import BLOG_VAE, SENTENCE_VAE, models, posts_of
-from vae_tutorial.text.posts import load_blog_folder
+from vae_tutorial.text.posts import _decode, load_blog_folder
 from vae_tutorial.text.recipes import BLOG_RECIPE, FINE_TUNE_RECIPE, PRETRAIN_RECIPE
 from vae_tutorial.text.steering import MAX_TOPICS, STRENGTH, check_topics, topic_words
 from vae_tutorial.text.tokens import MAX_WORDS, check_text, language_warning
@@ -251,18 +250,19 @@ def read_post(path: Path) -> str:
         )
     try:
         raw = path.read_bytes()
-        text = raw.decode("utf-16") if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else raw.decode()
-        if "\0" in text:
-            raise DataError(
-                str(path), "holds NUL bytes: a binary file, or UTF-16 without a byte order mark", "Save it as UTF-8."
-            )
-        return text.removeprefix("\ufeff")
     except FileNotFoundError:
         raise DataError(str(path), "no such file", "Pass a text file with the post to vary.") from None
-    except UnicodeDecodeError as exc:
-        raise DataError(str(path), f"is not UTF-8 text (byte {exc.start})", "Save it as UTF-8.") from None
     except OSError as exc:
         raise path_error(str(path), path, exc, "read") from None
+    try:
+        text = _decode(raw, str(path), "utf-8", "strict")  # the loaders' decoding: a byte order mark is followed
+    except DataError as exc:  # variations has no --encoding: the fix is to save it as UTF-8
+        raise DataError(exc.where, exc.problem, "Save it as UTF-8.") from None
+    if "\0" in text:
+        raise DataError(
+            str(path), "holds NUL bytes: a binary file, or UTF-16 without a byte order mark", "Save it as UTF-8."
+        )
+    return text
 
 
 def _decoding(args) -> Decoding:

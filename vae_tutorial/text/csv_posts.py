@@ -114,8 +114,8 @@ def load_blog_csv(
         posts.append(Post(post_id, cell(row, text_column), where, cell(row, title_column) or None))
     numbers = [post.text for post in posts if _NUMBER.fullmatch(post.text)]
     if posts and len(numbers) >= NUMBERS_SHARE * len(posts):
-        column.update({name: header.index(name) for name in header})
-        longest = max(header, key=lambda name: sum(len(cell(row, name)) for row in rows[1:]))
+        longest = max(range(len(header)), key=lambda i: sum(len(row[i]) for row in rows[1:] if i < len(row)))
+        longest = header[longest]
         raise DataError(
             str(file),
             f"the column {text_column!r} holds numbers, not post text (e.g. {numbers[0]!r})",
