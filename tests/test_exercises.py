@@ -10,6 +10,7 @@ from vae_tutorial.course import text_exercises
 from vae_tutorial.errors import DataWarning
 from vae_tutorial.images.kinds import IMAGE_VAE
 from vae_tutorial.text.kinds import BLOG_VAE
+from vae_tutorial.text.vae import TextVAE
 from vae_tutorial.text.posts import load_blog_folder, write_sample_blog_folder
 from vae_tutorial.theory import estimates
 from vae_tutorial.theory import gaussian
@@ -559,3 +560,129 @@ def test_check_cell_comparison_wants_two_models_trained_alike(cell_pair, capsys)
     assert 'train gru with cell="gru"' in capsys.readouterr().out
     assert not text_exercises.check_cell_comparison(answer, "gru", lstm)
     assert "pass the two trained models" in capsys.readouterr().out
+
+
+# --- notebook 04: the free-bits floor, measured; 06: the penalty's margin, measured ------------
+
+TINY_TEXT = {"latent_dim": 4, "embed_dim": 8, "encoder_units": 8, "decoder_units": 16, "epochs": 1, "batch_size": 16}
+
+
+@pytest.fixture(scope="module")
+def tiny_text():
+    """Token ids of 48 short sentences (train) and 16 (held out), two tiny TextVAEs trained alike but
+    for free bits (0.1 and 0.3 per dimension), and an untrained one of another latent size (the
+    checker reads its settings before it measures)."""
+    from vae_tutorial.text.recipes import TEXT_RECIPES
+    from vae_tutorial.text.train import train_text_vae
+
+    rng = np.random.default_rng(0)
+    ids = np.zeros((64, 8), np.int32)
+    for row, length in zip(ids, rng.integers(3, 8, 64), strict=True):
+        row[:length] = rng.integers(3, 40, length)
+    recipe = TEXT_RECIPES["collapse"]
+    low, _ = train_text_vae(ids[:48], vocab_size=40, recipe=recipe.replace(free_bits=0.1), verbose=0, **TINY_TEXT)
+    high, _ = train_text_vae(ids[:48], vocab_size=40, recipe=recipe.replace(free_bits=0.3), verbose=0, **TINY_TEXT)
+    sizes = {key: TINY_TEXT[key] for key in ("embed_dim", "encoder_units", "decoder_units")}
+    smaller = TextVAE(40, 8, **recipe.replace(free_bits=0.1).model_kwargs() | sizes | {"latent_dim": 3})
+    return ids, low, high, smaller
+
+
+def _free_bits_answer(low, high, x):
+    kls = {"0.1": estimates.negative_elbo(low, x)["kl"], "0.3": estimates.negative_elbo(high, x)["kl"]}
+    return kls | {"more": max(kls, key=kls.get)}
+
+
+def test_check_free_bits_measurement_accepts_the_learners_own_two_models(tiny_text, capsys):
+    ids, low, high, _ = tiny_text
+    x = ids[48:]
+    answer = _free_bits_answer(low, high, x)
+    # the KL computed independently: the closed form of the Gaussian KL on the models' own encodings
+    for name, model in (("0.1", low), ("0.3", high)):
+        mean, log_var = (np.asarray(a, np.float64) for a in model.encode(x))
+        by_hand = np.mean(0.5 * np.sum(np.exp(log_var) + mean**2 - 1 - log_var, axis=1))
+        assert answer[name] == pytest.approx(by_hand, abs=1e-3)
+    assert text_exercises.check_free_bits_measurement(answer, low, high, x)
+    assert capsys.readouterr().out.startswith(f"✅ Correct: free_bits=0.1: {answer['0.1']:.2f} nats")
+    wrong = "0.1" if answer["more"] == "0.3" else "0.3"
+    assert not text_exercises.check_free_bits_measurement({**answer, "more": wrong}, low, high, x)
+    assert f"the larger held-out KL is the free_bits={answer['more']} model's" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "change, hint",
+    [
+        ({"0.1": 0.2}, "the free_bits=0.1 model's held-out KL is"),
+        ({"0.3": -0.1}, "the free_bits=0.3 model's held-out KL is"),
+        ({"0.3": "x"}, "answer[\"0.3\"] is 'x': give the held-out KL in nats, a number"),
+        ({"drop": "more"}, 'answer must be a dict {"0.1": ..., "0.3": ..., "more": "0.1" or "0.3"}'),
+    ],
+)
+def test_check_free_bits_measurement_names_each_wrong_figure(tiny_text, change, hint, capsys):
+    ids, low, high, _ = tiny_text
+    answer = _free_bits_answer(low, high, ids[48:])
+    for key, value in change.items():
+        if key == "drop":
+            del answer[value]
+        elif isinstance(value, str):
+            answer[key] = value
+        else:
+            answer[key] += value
+    assert not text_exercises.check_free_bits_measurement(answer, low, high, ids[48:])
+    out = capsys.readouterr().out
+    assert out.startswith("❌") and hint in out, out
+
+
+def test_check_free_bits_measurement_wants_the_two_floors_and_models_trained_alike(tiny_text, capsys):
+    ids, low, high, smaller = tiny_text
+    answer = _free_bits_answer(low, high, ids[48:])
+    assert not text_exercises.check_free_bits_measurement(answer, high, low, ids[48:])  # swapped
+    assert "the models' free bits are 0.3 and 0.1" in capsys.readouterr().out
+    assert not text_exercises.check_free_bits_measurement(answer, smaller, high, ids[48:])
+    assert "the two models differ in latent_dim" in capsys.readouterr().out
+    assert not text_exercises.check_free_bits_measurement(answer, "low", high, ids[48:])
+    assert "pass the two trained TextVAEs" in capsys.readouterr().out
+
+
+@pytest.fixture(scope="module")
+def margins(tiny_text):
+    """tiny_text's first model fine-tuned with the latent penalty at margin 1 and at margin 4 (weight 1)
+    toward random targets, and an untrained model at margin 1 with weight 2 (read, not measured)."""
+    from vae_tutorial.text.train import train_with_latent_penalty
+
+    ids, low, _, _ = tiny_text
+    targets = np.random.default_rng(1).normal(size=(48, 4)).astype(np.float32)
+    common = {"epochs": 1, "batch_size": 16, "seed": 0, "verbose": 0}
+    tight, _ = train_with_latent_penalty(low, ids[:48], targets, latent_penalty=1.0, penalty_margin=1.0, **common)
+    loose, _ = train_with_latent_penalty(low, ids[:48], targets, latent_penalty=1.0, penalty_margin=4.0, **common)
+    heavier = TextVAE(40, 8, latent_dim=4, latent_penalty=2.0, penalty_margin=1.0)
+    return ids[:48], targets, tight, loose, heavier
+
+
+def test_mean_squared_distance_is_the_squared_euclidean_distance_of_the_posterior_means(margins):
+    ids, targets, tight, _, _ = margins
+    mean, _ = tight.encode(ids)
+    by_hand = np.mean([np.dot(m - t, m - t) for m, t in zip(np.asarray(mean, np.float64), targets, strict=True)])
+    assert text_exercises.mean_squared_distance(tight, ids, targets) == pytest.approx(by_hand, rel=1e-5)
+
+
+def test_check_margin_measurement_accepts_the_learners_own_two_models_and_names_mistakes(margins, capsys):
+    ids, targets, tight, loose, heavier = margins
+    measured = {"margin 1": text_exercises.mean_squared_distance(tight, ids, targets)}
+    measured["margin 4"] = text_exercises.mean_squared_distance(loose, ids, targets)
+    closer = min(measured, key=measured.get)
+    answer = measured | {"closer": closer}
+    assert text_exercises.check_margin_measurement(answer, tight, loose, ids, targets)
+    assert capsys.readouterr().out.startswith(f"✅ Correct: margin 1: {measured['margin 1']:.2f}")
+    other = "margin 4" if closer == "margin 1" else "margin 1"
+    assert not text_exercises.check_margin_measurement({**answer, "closer": other}, tight, loose, ids, targets)
+    assert f"the smaller distance is the {closer} model's" in capsys.readouterr().out
+    assert not text_exercises.check_margin_measurement({**answer, "margin 4": 0.5}, tight, loose, ids, targets)
+    assert "the margin 4 model's mean squared distance to the targets is" in capsys.readouterr().out
+    assert not text_exercises.check_margin_measurement(answer, loose, tight, ids, targets)  # swapped
+    assert "the models' (margin, weight) are (4.0, 1.0) and (1.0, 1.0)" in capsys.readouterr().out
+    assert not text_exercises.check_margin_measurement(answer, heavier, loose, ids, targets)
+    assert "the same latent_penalty as penalized" in capsys.readouterr().out
+    assert not text_exercises.check_margin_measurement(answer, "tight", loose, ids, targets)
+    assert "pass the two models that train_with_latent_penalty returned" in capsys.readouterr().out
+    assert not text_exercises.check_margin_measurement({"margin 1": 1.0}, tight, loose, ids, targets)
+    assert 'answer must be a dict {"margin 1": ...' in capsys.readouterr().out

@@ -9,6 +9,7 @@ from gensim.models import KeyedVectors
 
 from vae_tutorial.course.exercises import _call, _is_number, _report
 from vae_tutorial.text.embeddings import topic_vector
+from vae_tutorial.theory import estimates
 
 
 def check_word_dropout(fn: Callable) -> bool:
@@ -236,4 +237,111 @@ def check_cell_comparison(answer, gru, lstm) -> bool:
         True,
         f"GRU {measured['gru']:.1f} against LSTM {measured['lstm']:.1f} nats per window: the {better.upper()} "
         "describes the held-out posts better here.",
+    )
+
+
+_FREE_BITS_SAME = ("vocab_size", "max_length", "latent_dim", "embed_dim", "encoder", "decoder", "cell")
+_FREE_BITS_SAME += ("encoder_units", "decoder_units", "word_dropout", "seed")
+
+
+def check_free_bits_measurement(answer, low, high, x) -> bool:
+    """answer: {"0.1": held-out KL of ``low``, "0.3": that of ``high`` (nats per sentence), "more": "0.1"
+    or "0.3"}; low: a TextVAE trained like notebook 04's "free bits only" model but with
+    ``free_bits=0.1``; high: that model (``free_bits=0.3``); x: the held-out token ids.
+
+    The checker measures both models again on ``x`` (the KL term of
+    :func:`~vae_tutorial.theory.estimates.negative_elbo`, exact for a diagonal Gaussian) and accepts
+    the answer if the figures are theirs (within 0.05 nats) and "more" names the model with the
+    larger KL. It does not assume which one that is: the answer must be the learner's own models'."""
+    if not isinstance(answer, dict) or not {"0.1", "0.3", "more"} <= answer.keys():
+        return _report(False, 'answer must be a dict {"0.1": ..., "0.3": ..., "more": "0.1" or "0.3"}.')
+    try:
+        configs = [model.get_config() for model in (low, high)]
+        floors = (configs[0]["free_bits"], configs[1]["free_bits"])
+    except (AttributeError, KeyError, TypeError):
+        return _report(False, "pass the two trained TextVAEs (what train_text_vae returned) as low and high.")
+    if floors != (0.1, 0.3):
+        return _report(
+            False,
+            f"the models' free bits are {floors[0]!r} and {floors[1]!r}: pass the model trained with free_bits=0.1 "
+            'as low and ablation["free bits only"] (0.3) as high.',
+        )
+    differ = [key for key in _FREE_BITS_SAME if configs[0].get(key) != configs[1].get(key)]
+    if differ:
+        return _report(
+            False,
+            f"the two models differ in {', '.join(differ)}: train low with "
+            'TEXT_RECIPES["collapse"].replace(free_bits=0.1), the same epochs and seed.',
+        )
+    measured = {"0.1": estimates.negative_elbo(low, x)["kl"], "0.3": estimates.negative_elbo(high, x)["kl"]}
+    for name, value in measured.items():
+        given = answer[name]
+        if not _is_number(given) or not np.isfinite(given):
+            return _report(False, f'answer["{name}"] is {given!r}: give the held-out KL in nats, a number.')
+        if abs(given - value) > 0.05:
+            return _report(
+                False,
+                f"the free_bits={name} model's held-out KL is {value:.2f} nats per sentence, not {given:.2f}: "
+                'measure it with estimates.negative_elbo(model, x_test)["kl"].',
+            )
+    more = max(measured, key=measured.get)
+    if answer["more"] != more:
+        return _report(False, f'"more" is {answer["more"]!r}: the larger held-out KL is the free_bits={more} model\'s.')
+    return _report(
+        True,
+        f"free_bits=0.1: {measured['0.1']:.2f} nats, free_bits=0.3: {measured['0.3']:.2f} nats per held-out "
+        f"sentence; the floors are {0.1 * configs[0]['latent_dim']:.1f} and {0.3 * configs[0]['latent_dim']:.1f} "
+        f"nats over {configs[0]['latent_dim']} dimensions.",
+    )
+
+
+def mean_squared_distance(model, ids, targets) -> float:
+    """Mean over the windows of ||posterior mean - target||^2: what the latent penalty of notebook 06
+    works on (its margin is in the same units). ids: token ids (n, T); targets: (n, latent_dim)."""
+    z_mean, _ = model.encode(ids)
+    return float(np.mean(np.sum((np.asarray(z_mean) - np.asarray(targets)) ** 2, axis=1)))
+
+
+def check_margin_measurement(answer, tight, loose, ids, targets) -> bool:
+    """answer: {"margin 1": mean squared distance of ``tight``'s codes to their targets, "margin 4": that of
+    ``loose``, "closer": "margin 1" or "margin 4"}; tight: the copy that ``train_with_latent_penalty``
+    trained with ``penalty_margin=1.0``; loose: notebook 06's penalised model (margin 4.0), both from
+    the same plain model with the same weight, epochs and seed; ids, targets: the training windows
+    and their targets.
+
+    The checker measures both models again (:func:`mean_squared_distance`) and accepts the answer if
+    the figures are theirs (within 0.01) and "closer" names the smaller; it does not assume which."""
+    if not isinstance(answer, dict) or not {"margin 1", "margin 4", "closer"} <= answer.keys():
+        return _report(
+            False, 'answer must be a dict {"margin 1": ..., "margin 4": ..., "closer": "margin 1" or "margin 4"}.'
+        )
+    try:
+        settings = [(model.penalty_margin, model.latent_penalty) for model in (tight, loose)]
+    except AttributeError:
+        return _report(False, "pass the two models that train_with_latent_penalty returned as tight and loose.")
+    if (settings[0][0], settings[1][0]) != (1.0, 4.0) or settings[0][1] != settings[1][1] or not settings[0][1] > 0:
+        return _report(
+            False,
+            f"the models' (margin, weight) are {settings[0]} and {settings[1]}: train tight with penalty_margin=1.0 "
+            "and the same latent_penalty as penalized, and pass penalized as loose.",
+        )
+    measured = {"margin 1": mean_squared_distance(tight, ids, targets)}
+    measured["margin 4"] = mean_squared_distance(loose, ids, targets)
+    for name, value in measured.items():
+        given = answer[name]
+        if not _is_number(given) or not np.isfinite(given):
+            return _report(False, f'answer["{name}"] is {given!r}: give the mean squared distance, a number.')
+        if abs(given - value) > 0.01:
+            return _report(
+                False,
+                f"the {name} model's mean squared distance to the targets is {value:.3f}, not {given:.3f}: "
+                "measure it with text_exercises.mean_squared_distance(model, train_ids, targets).",
+            )
+    closer = min(measured, key=measured.get)
+    if answer["closer"] != closer:
+        return _report(False, f'"closer" is {answer["closer"]!r}: the smaller distance is the {closer} model\'s.')
+    return _report(
+        True,
+        f"margin 1: {measured['margin 1']:.2f}, margin 4: {measured['margin 4']:.2f} (mean squared distance of "
+        "the codes to their targets).",
     )
