@@ -38,6 +38,8 @@ html_theme = "sphinx_book_theme"
 html_title = "Variational Autoencoders, step by step"
 html_last_updated_fmt = None
 html_copy_source = False
+html_static_path = ["static"]  # book/static, beside this file
+html_css_files = ["wrap.css"]  # long code lines wrap and wide display equations scroll, never clipped
 
 
 def theme_options(url: str | None) -> dict:

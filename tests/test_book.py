@@ -92,6 +92,18 @@ def test_no_launch_buttons_without_a_repository_url_and_both_with_one(site):
     assert set(options["launch_buttons"]) >= {"colab_url", "binderhub_url"}
 
 
+def test_long_code_lines_wrap_and_wide_equations_scroll_on_every_page(site):
+    css = (site / "_static" / "wrap.css").read_text(encoding="utf-8")
+    rules = dict(re.findall(r"([^{}]+)\{([^}]*)\}", re.sub(r"/\*.*?\*/", "", css, flags=re.S)))
+    code = next(body for selector, body in rules.items() if "div.cell div.highlight pre" in selector)
+    math = next(body for selector, body in rules.items() if "div.math" in selector)
+    assert "white-space: pre-wrap" in code and "overflow-x: auto" in math
+    for path in NOTEBOOKS:  # the theme's own CSS first, ours after it, so ours wins
+        html = _page(site, path.stem + ".html")
+        assert 'href="_static/wrap.css' in html, path.name
+        assert html.index('href="_static/wrap.css') > html.index("sphinx-book-theme.css"), path.name
+
+
 def test_no_machine_paths_in_the_pages(site):
     for page in site.glob("*.html"):
         assert str(ROOT) not in page.read_text(encoding="utf-8"), page.name
