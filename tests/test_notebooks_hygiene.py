@@ -173,3 +173,38 @@ def test_runtime_line_and_readme_table_agree(notebook):
         assert abs(notebook_s - readme_s) <= max(2.0, 0.2 * readme_s), (
             f"{path.name}: {notebook_s} s in {mode} mode vs README {readme_s} s"
         )
+
+
+def _prose_words(nb) -> int:
+    return sum(len(_src(c).split()) for c in nb["cells"] if c["cell_type"] == "markdown")
+
+
+PROSE_WORDS_PER_NOTEBOOK = 4_500  # what a teacher can cover around a notebook's runs in class
+PROSE_WORDS_IN_ALL = 20_000
+
+
+def test_prose_fits_a_class():
+    """Each notebook's markdown at most 4,500 words and the series' at most 20,000 (counted as
+    whitespace-separated words of the markdown cells, headings and formulas included)."""
+    words = {path.name: _prose_words(_load(path)) for path in NOTEBOOKS}
+    assert all(n <= PROSE_WORDS_PER_NOTEBOOK for n in words.values()), words
+    assert sum(words.values()) <= PROSE_WORDS_IN_ALL, (sum(words.values()), words)
+
+
+def test_the_original_guide_gets_short_boxes(notebook):
+    """Passages about the original guide are at most 15% of a notebook's prose (the words of the
+    markdown cells that mention it), each in a box that starts '> **From the original guide.**'
+    (a section heading may name it too); 01's title cell names it by its title, once for the series."""
+    path, nb = notebook
+    cells = [_src(c) for c in nb["cells"] if c["cell_type"] == "markdown"]
+    about = [text for text in cells if "original guide" in text.lower()]
+    share = sum(len(text.split()) for text in about) / _prose_words(nb)
+    assert share <= 0.15, f"{path.name}: {share:.0%} of the prose is about the original guide"
+    for text in about:
+        unboxed = [
+            line for line in text.splitlines() if "original guide" in line.lower() and not line.startswith((">", "#"))
+        ]
+        assert not unboxed or "> **From the original guide.**" in text, f"{path.name}: {unboxed[0]!r} outside a box"
+    if path.name.startswith("01_"):
+        title = " ".join(" ".join(line.lstrip(">").split()) for line in cells[0].splitlines())
+        assert '"Variational Autoencoder Model Overview" (2023)' in title
