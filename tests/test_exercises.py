@@ -39,6 +39,20 @@ def _fails_with(check, answer, hint, capsys):
     assert hint in out, out
 
 
+def _changed(answer: dict, change: dict, replaced=()) -> dict:
+    """A copy of ``answer`` with ``change`` applied: {"drop": key} removes a key, a string (or a float
+    for a key in ``replaced``) replaces a value, a number is added to it."""
+    answer = dict(answer)
+    for key, value in change.items():
+        if key == "drop":
+            del answer[value]
+        elif isinstance(value, str) or isinstance(value, float) and key in replaced:
+            answer[key] = value
+        else:
+            answer[key] += value
+    return answer
+
+
 # --- notebook 01: KL to the standard normal -------------------------------------------------
 
 
@@ -462,13 +476,7 @@ def test_check_beta_measurement_accepts_the_learners_own_measurement(beta_two, c
 def test_check_beta_measurement_names_each_wrong_measurement(beta_two, change, hint, capsys):
     model, x, kl, units = beta_two
     answer = {"kl": kl, "active_units": units}
-    for key, value in change.items():
-        if key == "drop":
-            del answer[value]
-        elif isinstance(value, str) or isinstance(value, float) and key == "active_units":
-            answer[key] = value
-        else:
-            answer[key] += value
+    answer = _changed(answer, change, replaced=("active_units",))
     assert not exercises.check_beta_measurement(answer, _rows(kl), model, x)
     out = capsys.readouterr().out
     assert out.startswith("❌") and hint in out, out
@@ -539,13 +547,7 @@ def test_check_cell_comparison_accepts_the_learners_own_two_models(cell_pair, ca
 def test_check_cell_comparison_names_each_wrong_figure(cell_pair, change, hint, capsys):
     gru, lstm, _ = cell_pair
     answer = {"gru": gru.metrics["neg_elbo"], "lstm": lstm.metrics["neg_elbo"], "better": "gru"}
-    for key, value in change.items():
-        if key == "drop":
-            del answer[value]
-        elif isinstance(value, str):
-            answer[key] = value
-        else:
-            answer[key] += value
+    answer = _changed(answer, change)
     assert not text_exercises.check_cell_comparison(answer, gru, lstm)
     out = capsys.readouterr().out
     assert out.startswith("❌") and hint in out, out
@@ -620,13 +622,7 @@ def test_check_free_bits_measurement_accepts_the_learners_own_two_models(tiny_te
 def test_check_free_bits_measurement_names_each_wrong_figure(tiny_text, change, hint, capsys):
     ids, low, high, _ = tiny_text
     answer = _free_bits_answer(low, high, ids[48:])
-    for key, value in change.items():
-        if key == "drop":
-            del answer[value]
-        elif isinstance(value, str):
-            answer[key] = value
-        else:
-            answer[key] += value
+    answer = _changed(answer, change)
     assert not text_exercises.check_free_bits_measurement(answer, low, high, ids[48:])
     out = capsys.readouterr().out
     assert out.startswith("❌") and hint in out, out

@@ -240,6 +240,21 @@ def check_cell_comparison(answer, gru, lstm) -> bool:
     )
 
 
+def _not_measured(answer, measured: dict, tolerance: float, words: tuple[str, str, str], how: str) -> str | None:
+    """The message for the first figure of ``answer`` that is not a finite number or not within
+    ``tolerance`` of the measurement; None if all are. measured: {model label: (answer key, value)};
+    words: (what to give, what the figure is called, its unit after the number); how: how to measure it."""
+    give, called, unit = words
+    digits = 2 if tolerance >= 0.05 else 3
+    for label, (key, value) in measured.items():
+        given = answer[key]
+        if not _is_number(given) or not np.isfinite(given):
+            return f'answer["{key}"] is {given!r}: give the {give}, a number.'
+        if abs(given - value) > tolerance:
+            return f"the {label} model's {called} is {value:.{digits}f}{unit}, not {given:.{digits}f}: {how}."
+    return None
+
+
 _FREE_BITS_SAME = ("vocab_size", "max_length", "latent_dim", "embed_dim", "encoder", "decoder", "cell")
 _FREE_BITS_SAME += ("encoder_units", "decoder_units", "word_dropout", "seed")
 
@@ -274,16 +289,15 @@ def check_free_bits_measurement(answer, low, high, x) -> bool:
             'TEXT_RECIPES["collapse"].replace(free_bits=0.1), the same epochs and seed.',
         )
     measured = {"0.1": estimates.negative_elbo(low, x)["kl"], "0.3": estimates.negative_elbo(high, x)["kl"]}
-    for name, value in measured.items():
-        given = answer[name]
-        if not _is_number(given) or not np.isfinite(given):
-            return _report(False, f'answer["{name}"] is {given!r}: give the held-out KL in nats, a number.')
-        if abs(given - value) > 0.05:
-            return _report(
-                False,
-                f"the free_bits={name} model's held-out KL is {value:.2f} nats per sentence, not {given:.2f}: "
-                'measure it with estimates.negative_elbo(model, x_test)["kl"].',
-            )
+    wrong = _not_measured(
+        answer,
+        {f"free_bits={name}": (name, value) for name, value in measured.items()},
+        0.05,
+        ("held-out KL in nats", "held-out KL", " nats per sentence"),
+        'measure it with estimates.negative_elbo(model, x_test)["kl"]',
+    )
+    if wrong:
+        return _report(False, wrong)
     more = max(measured, key=measured.get)
     if answer["more"] != more:
         return _report(False, f'"more" is {answer["more"]!r}: the larger held-out KL is the free_bits={more} model\'s.')
@@ -327,16 +341,15 @@ def check_margin_measurement(answer, tight, loose, ids, targets) -> bool:
         )
     measured = {"margin 1": mean_squared_distance(tight, ids, targets)}
     measured["margin 4"] = mean_squared_distance(loose, ids, targets)
-    for name, value in measured.items():
-        given = answer[name]
-        if not _is_number(given) or not np.isfinite(given):
-            return _report(False, f'answer["{name}"] is {given!r}: give the mean squared distance, a number.')
-        if abs(given - value) > 0.01:
-            return _report(
-                False,
-                f"the {name} model's mean squared distance to the targets is {value:.3f}, not {given:.3f}: "
-                "measure it with text_exercises.mean_squared_distance(model, train_ids, targets).",
-            )
+    wrong = _not_measured(
+        answer,
+        {name: (name, value) for name, value in measured.items()},
+        0.01,
+        ("mean squared distance", "mean squared distance to the targets", ""),
+        "measure it with text_exercises.mean_squared_distance(model, train_ids, targets)",
+    )
+    if wrong:
+        return _report(False, wrong)
     closer = min(measured, key=measured.get)
     if answer["closer"] != closer:
         return _report(False, f'"closer" is {answer["closer"]!r}: the smaller distance is the {closer} model\'s.')
