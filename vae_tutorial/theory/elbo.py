@@ -6,7 +6,7 @@ Its evidence, posterior and ELBO have closed forms, so the identity a VAE rests 
 
     log p(x) = ELBO(q) + KL(q(z) || p(z | x)),
 
-can be checked to round-off for any Gaussian q (notebook 01, section 7):
+can be checked to round-off for any Gaussian q (notebook 01, section 6):
 
 - ``log p(x)``: x ~ N(b, W W^T + noise_std**2 I) once z is integrated out;
 - the posterior: p(z | x) = N(S W^T (x - b) / noise_std**2, S), S = (I + W^T W / noise_std**2)^-1;
