@@ -11,6 +11,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import sys
 import tempfile
 import traceback
@@ -137,11 +138,20 @@ def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
     return seen
 
 
+def refuse_special(where: str, path, found: os.stat_result | None, fix: str) -> None:
+    """A DataError if ``found`` (what :func:`probe` returned for ``path``) is neither a regular file nor
+    a folder: a device or a pipe, which reading would never finish. ``where`` names the argument; the
+    path is quoted in the problem when ``where`` is not the path itself."""
+    if found is None or stat.S_ISREG(found.st_mode) or stat.S_ISDIR(found.st_mode):
+        return
+    problem = "is not a regular file (a device or a pipe)"
+    raise DataError(where, problem if where == str(path) else f"{shown(path)!r} {problem}", fix)
+
+
 def read_json(name: str, path):
     """The JSON value in the file ``path``; a DataError naming ``name`` (the argument or flag) if the
-    file is missing, unreadable or not JSON."""
-    if probe(name, path) is not None and not Path(path).is_file() and not Path(path).is_dir():
-        raise DataError(name, f"{shown(path)!r} is not a regular file (a device or a pipe)", "Pass a JSON file.")
+    file is missing, unreadable, not a regular file or not JSON."""
+    refuse_special(name, path, probe(name, path), "Pass a JSON file.")
     try:
         return json.loads(Path(path).read_text(encoding="utf-8"), object_pairs_hook=_unique_keys)
     except _DuplicateKey as key:

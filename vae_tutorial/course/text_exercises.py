@@ -195,6 +195,25 @@ def check_hit_rate(fn: Callable) -> bool:
     )
 
 
+def _not_measured(
+    answer, measured: dict, tolerance: float, words: tuple[str, str, str], how: str, label: str = "{}"
+) -> str | None:
+    """The message for the first figure of ``answer`` that is not a finite number or not within
+    ``tolerance`` of ``measured`` ({answer key: the checker's own measurement}); None if all are.
+    words: (what to give, what the figure is called, its unit after the number); how: how to
+    measure it; label: the model's name in the message, from its key."""
+    give, called, unit = words
+    digits = 2 if tolerance >= 0.05 else 3
+    for key, value in measured.items():
+        given = answer[key]
+        if not _is_number(given) or not np.isfinite(given):
+            return f'answer["{key}"] is {given!r}: give the {give}, a number.'
+        if abs(given - value) > tolerance:
+            name = label.format(key)
+            return f"the {name} model's {called} is {value:.{digits}f}{unit}, not {given:.{digits}f}: {how}."
+    return None
+
+
 def check_cell_comparison(answer, gru, lstm) -> bool:
     """answer: {"gru": held-out negative ELBO of ``gru``, "lstm": that of ``lstm``, "better": "gru" or
     "lstm"}; gru, lstm: two models that ``BLOG_VAE.train_into(..., init="scratch")`` trained on the
@@ -220,16 +239,15 @@ def check_cell_comparison(answer, gru, lstm) -> bool:
             "the two models did not train alike (init, posts, validation windows: "
             f'{data[0]} against {data[1]}): use init="scratch" and the same posts and val_fraction.',
         )
-    for name in ("gru", "lstm"):
-        value = answer[name]
-        if not _is_number(value) or not np.isfinite(value):
-            return _report(False, f"{name} is {value!r}: give the held-out negative ELBO in nats, a number.")
-        if abs(value - measured[name]) > 0.05:
-            return _report(
-                False,
-                f"the {name} model's held-out negative ELBO is {measured[name]:.2f} nats per window, not {value:.2f}: "
-                'read it from the model, model.metrics["neg_elbo"].',
-            )
+    wrong = _not_measured(
+        answer,
+        measured,
+        0.05,
+        ("held-out negative ELBO in nats", "held-out negative ELBO", " nats per window"),
+        'read it from the model, model.metrics["neg_elbo"]',
+    )
+    if wrong:
+        return _report(False, wrong)
     better = min(measured, key=measured.get)
     if answer["better"] != better:
         return _report(False, f'"better" is {answer["better"]!r}: the lower held-out negative ELBO is {better}\'s.')
@@ -238,21 +256,6 @@ def check_cell_comparison(answer, gru, lstm) -> bool:
         f"GRU {measured['gru']:.1f} against LSTM {measured['lstm']:.1f} nats per window: the {better.upper()} "
         "describes the held-out posts better here.",
     )
-
-
-def _not_measured(answer, measured: dict, tolerance: float, words: tuple[str, str, str], how: str) -> str | None:
-    """The message for the first figure of ``answer`` that is not a finite number or not within
-    ``tolerance`` of the measurement; None if all are. measured: {model label: (answer key, value)};
-    words: (what to give, what the figure is called, its unit after the number); how: how to measure it."""
-    give, called, unit = words
-    digits = 2 if tolerance >= 0.05 else 3
-    for label, (key, value) in measured.items():
-        given = answer[key]
-        if not _is_number(given) or not np.isfinite(given):
-            return f'answer["{key}"] is {given!r}: give the {give}, a number.'
-        if abs(given - value) > tolerance:
-            return f"the {label} model's {called} is {value:.{digits}f}{unit}, not {given:.{digits}f}: {how}."
-    return None
 
 
 _FREE_BITS_SAME = ("vocab_size", "max_length", "latent_dim", "embed_dim", "encoder", "decoder", "cell")
@@ -291,10 +294,11 @@ def check_free_bits_measurement(answer, low, high, x) -> bool:
     measured = {"0.1": estimates.negative_elbo(low, x)["kl"], "0.3": estimates.negative_elbo(high, x)["kl"]}
     wrong = _not_measured(
         answer,
-        {f"free_bits={name}": (name, value) for name, value in measured.items()},
+        measured,
         0.05,
         ("held-out KL in nats", "held-out KL", " nats per sentence"),
         'measure it with estimates.negative_elbo(model, x_test)["kl"]',
+        label="free_bits={}",
     )
     if wrong:
         return _report(False, wrong)
@@ -343,7 +347,7 @@ def check_margin_measurement(answer, tight, loose, ids, targets) -> bool:
     measured["margin 4"] = mean_squared_distance(loose, ids, targets)
     wrong = _not_measured(
         answer,
-        {name: (name, value) for name, value in measured.items()},
+        measured,
         0.01,
         ("mean squared distance", "mean squared distance to the targets", ""),
         "measure it with text_exercises.mean_squared_distance(model, train_ids, targets)",

@@ -11,7 +11,7 @@ import warnings
 from pathlib import Path
 
 from vae_tutorial.errors import DataError, DataWarning
-from vae_tutorial.files import path_error, probe, read_json
+from vae_tutorial.files import path_error, probe, read_json, refuse_special
 from vae_tutorial.text.csv_posts import load_blog_csv
 from vae_tutorial.text.decoding import CLOSENESS, MAX_N, MAX_SCALE, MAX_TEMPERATURE, STRATEGIES, Decoding
 from vae_tutorial.text.kinds import BLOG_VAE, SENTENCE_VAE, models, posts_of
@@ -239,8 +239,7 @@ def read_post(path: Path) -> str:
     found = probe(str(path), path)
     if path.is_dir():
         raise DataError(str(path), "is a folder, not a file", "Pass file= (--file) a text file with the post to vary.")
-    if found is not None and not path.is_file():
-        raise DataError(str(path), "is not a regular file (a device or a pipe)", "Pass a text file.")
+    refuse_special(str(path), path, found, "Pass a text file.")
     if found is not None and found.st_size > MAX_FILE_BYTES:
         raise DataError(
             str(path),

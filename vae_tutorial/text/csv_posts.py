@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 from vae_tutorial.errors import DataError
-from vae_tutorial.files import as_path, path_error, probe
+from vae_tutorial.files import as_path, path_error, probe, refuse_special
 from vae_tutorial.text.posts import Post, Posts, _codec, _decode, _finish
 
 _TEXT_COLUMNS = ("text", "body", "content", "post")  # likely names of a CSV's text column, best first
@@ -37,7 +37,8 @@ def load_blog_csv(
     from the header row: the first of DELIMITERS that splits it into the most columns. A column
     name used twice in the header, or a quote that is never closed, is a DataError giving the line."""
     file = as_path("path", path)
-    if probe(str(file), file) is None:
+    found = probe(str(file), file)
+    if found is None:
         raise DataError(str(file), "no such file", f"Check the path (relative paths start at {Path.cwd()}).")
     if file.is_dir():
         raise DataError(
@@ -45,8 +46,7 @@ def load_blog_csv(
             "is a folder, not a file",
             "Pass a CSV file. For a folder of text files use load_blog_folder(path).",
         )
-    if not file.is_file():
-        raise DataError(str(file), "is not a regular file (a device or a pipe)", "Pass a CSV file.")
+    refuse_special(str(file), file, found, "Pass a CSV file.")
     _codec(encoding, errors)
     delimiter = _delimiter(delimiter)
     try:
@@ -114,8 +114,7 @@ def load_blog_csv(
         posts.append(Post(post_id, cell(row, text_column), where, cell(row, title_column) or None))
     numbers = [post.text for post in posts if _NUMBER.fullmatch(post.text)]
     if posts and len(numbers) >= NUMBERS_SHARE * len(posts):
-        longest = max(range(len(header)), key=lambda i: sum(len(row[i]) for row in rows[1:] if i < len(row)))
-        longest = header[longest]
+        longest = header[max(range(len(header)), key=lambda i: sum(len(row[i]) for row in rows[1:] if i < len(row)))]
         raise DataError(
             str(file),
             f"the column {text_column!r} holds numbers, not post text (e.g. {numbers[0]!r})",

@@ -115,8 +115,8 @@ def training(out, kind, force: bool, plan: dict, announce: Callable[[bool], None
     full disk is a DataError. The lock goes when the block ends, however it ends."""
     out = Path(out)
     check(out, force)
-    written = _kind_of(out) if (out / "model.keras").exists() else None
-    if written is not None and written != kind.name:
+    written = _other_kind(out, kind) if (out / "model.keras").exists() else None
+    if written is not None:
         raise DataError(
             str(out),
             f"holds a model of kind {written!r}; force replaces a model of the same kind ({kind.name!r}) only",
@@ -244,13 +244,14 @@ def written_by(path: Path) -> str:
         return "an unknown version"
 
 
-def _kind_of(path: Path) -> str | None:
-    """The kind that config.json names, if it is there and readable."""
+def _other_kind(path: Path, kind) -> str | None:
+    """The kind that the folder's config.json names, if it is there, readable and not ``kind``'s."""
     try:
         config = json.loads((path / "config.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):  # missing, a folder, unreadable, not JSON
         return None
-    return config.get("kind") if isinstance(config, dict) else None
+    written = config.get("kind") if isinstance(config, dict) else None
+    return written if written is not None and written != kind.name else None
 
 
 def read(path, kind) -> tuple[dict, dict, dict[str, list[float]]]:
@@ -261,8 +262,8 @@ def read(path, kind) -> tuple[dict, dict, dict[str, list[float]]]:
     probe(str(path), path)
     if not path.is_dir():
         raise DataError(str(path), "no such model directory", f"Pass the --out folder of {command}.")
-    written = _kind_of(path)
-    if written is not None and written != kind.name:
+    written = _other_kind(path, kind)
+    if written is not None:
         raise DataError(
             str(path), f"holds a model of kind {written!r}, not {kind.name!r}", f"Pass a folder written by {command}."
         )
